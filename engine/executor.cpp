@@ -1,0 +1,1150 @@
+// The executor: see executor.h for the contract.
+//
+// Structure. Every thread of control is a Frame: the root, each Parallel branch and each Map
+// iteration. A frame runs its states with Advance() until it blocks (a task, a timer, children)
+// or ends. Blocking frames resume when OnTaskSucceeded/OnTaskFailed/OnTimer deliver their
+// event. A Map or Parallel frame "pumps" its children: it launches as many as its concurrency
+// allows, running each inline until it blocks, and finishes when all have ended.
+//
+// Invariants:
+//  1. History ids are contiguous from 1; each frame's events chain through previousEventId.
+//  2. A frame waits on at most one task or one state timer (plus one task-timeout timer).
+//  3. A stale task or timer id (its frame was aborted or moved on) is ignored.
+//  4. Nothing here reads a clock or a random source except the injected `now` and the seeded
+//     generator, so equal inputs give equal histories.
+#include "engine/executor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "asl/random.h"
+#include "asl/timestamp.h"
+
+namespace sluice::engine {
+
+using asl::AslError;
+using asl::StateType;
+namespace errors = asl::errors;
+
+namespace {
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+constexpr int64_t kDefaultTaskTimeoutSeconds = 99'999'999;
+
+enum class FrameKind { kRoot, kBranch, kIteration };
+
+enum class Phase {
+  kRunning,   // being advanced
+  kTask,      // waiting for task_id
+  kWait,      // Wait state timer
+  kBackoff,   // retry interval timer
+  kChildren,  // Map / Parallel children running
+  kDone,      // finished (succeeded, failed or aborted)
+};
+
+// Size in bytes of `value` serialised compactly, without building the string.
+size_t SerializedSize(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      size_t n = 2;
+      bool first = true;
+      for (const auto& [k, v] : value.items()) {
+        n += (first ? 0 : 1) + Json(k).dump().size() + 1 + SerializedSize(v);
+        first = false;
+      }
+      return n;
+    }
+    case Json::value_t::array: {
+      size_t n = 2;
+      bool first = true;
+      for (const auto& v : value) {
+        n += (first ? 0 : 1) + SerializedSize(v);
+        first = false;
+      }
+      return n;
+    }
+    case Json::value_t::string: {
+      const auto& s = value.get_ref<const std::string&>();
+      size_t n = 2 + s.size();
+      for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+          n += 1;
+        } else if (c < 0x20) {
+          n += 5;
+        }
+      }
+      return n;
+    }
+    default:
+      return value.dump().size();
+  }
+}
+
+std::string ResourceType(const std::string& resource) {
+  // arn:aws:states:::lambda:invoke -> "lambda"; arn:aws:lambda:...:function:x -> "lambda".
+  static const std::string kServicePrefix = "arn:aws:states:::";
+  if (resource.rfind(kServicePrefix, 0) == 0) {
+    auto rest = resource.substr(kServicePrefix.size());
+    return rest.substr(0, rest.find(':'));
+  }
+  auto parts_start = resource.find(':', 4);  // after "arn:"
+  if (resource.rfind("arn:", 0) == 0 && parts_start != std::string::npos) {
+    auto end = resource.find(':', parts_start + 1);
+    return resource.substr(parts_start + 1, end - parts_start - 1);
+  }
+  return "local";
+}
+
+std::string ResourceName(const std::string& resource) {
+  static const std::string kServicePrefix = "arn:aws:states:::";
+  if (resource.rfind(kServicePrefix, 0) == 0) {
+    auto rest = resource.substr(kServicePrefix.size());
+    auto colon = rest.find(':');
+    return colon == std::string::npos ? rest : rest.substr(colon + 1);
+  }
+  return resource;
+}
+
+bool IsLegacyLambda(const std::string& resource) {
+  return resource.rfind("arn:aws:lambda:", 0) == 0;
+}
+
+bool IsCallback(const std::string& resource) {
+  return resource.size() > 17 &&
+         resource.compare(resource.size() - 17, 17, ".waitForTaskToken") == 0;
+}
+
+Json ErrorOutput(const AslError& e) {
+  Json out = Json::object();
+  out["Error"] = e.error;
+  if (e.has_cause) out["Cause"] = e.cause;
+  return out;
+}
+
+}  // namespace
+
+struct Frame {
+  uint32_t id = 0;
+  int64_t parent = -1;
+  FrameKind kind = FrameKind::kRoot;
+  const asl::StateMachine* machine = nullptr;
+  const asl::State* state = nullptr;
+  Phase phase = Phase::kRunning;
+
+  Json input;      // the current state's raw input
+  Json effective;  // after InputPath (and Parameters for Parallel/Map)
+  std::shared_ptr<const Json> task_payload;
+  int64_t entered_event_id = 0;
+  int64_t entered_time = 0;
+  int64_t last_event_id = 0;
+  std::vector<int64_t> retry_attempts;  // per retrier of the current state
+  int64_t retry_count = 0;              // $$.State.RetryCount
+
+  uint64_t task_id = 0;
+  uint64_t timer_id = 0;
+  uint64_t timeout_timer_id = 0;
+  int64_t scheduled_event_id = 0;
+
+  int64_t index = -1;  // branch or iteration index within the parent
+
+  // Map / Parallel children.
+  std::vector<uint32_t> children;
+  std::vector<Json> results;
+  Json items;  // Map items
+  size_t next_child = 0;
+  size_t running = 0;
+  size_t finished = 0;
+  size_t failed = 0;
+  int64_t max_concurrency = 0;
+  int64_t tolerated_count = -1;        // -1: none
+  double tolerated_percentage = -1.0;  // -1: none
+  bool pumping = false;
+  bool child_failed = false;
+  AslError child_error;
+
+  // Outcome.
+  bool ok = false;
+  Json output;
+  AslError error;
+};
+
+struct Executor::State {
+  std::shared_ptr<const asl::StateMachine> machine;
+  ExecutionOptions options;
+  asl::SeededRandom random{0};
+  ExecutionStatus status = ExecutionStatus::kRunning;
+  Json execution_input;
+  Json output;
+  AslError error;
+  int64_t start_time = 0;
+  int64_t now = 0;
+  std::vector<HistoryEvent> history;
+  std::vector<std::unique_ptr<Frame>> frames;
+  std::unordered_map<uint64_t, uint32_t> tasks;   // task id -> frame
+  std::unordered_map<uint64_t, uint32_t> timers;  // timer id -> frame
+  uint64_t next_task_id = 1;
+  uint64_t next_timer_id = 1;
+  uint64_t execution_timer_id = 0;
+  Json context_base;  // $$.Execution and $$.StateMachine
+  Commands* out = nullptr;
+
+  // ---- history --------------------------------------------------------------------------
+
+  int64_t Emit(Frame* f, const char* type, Json details) {
+    HistoryEvent e;
+    e.id = static_cast<int64_t>(history.size()) + 1;
+    e.previous_event_id = f ? f->last_event_id : (history.empty() ? 0 : history.back().id);
+    e.timestamp_nanos = now;
+    e.type = type;
+    if (!details.is_null()) e.details = std::make_shared<const Json>(std::move(details));
+    history.push_back(std::move(e));
+    if (f) f->last_event_id = history.back().id;
+    return history.back().id;
+  }
+
+  static Json Truncated() { return Json{{"truncated", false}}; }
+
+  // ---- context object -------------------------------------------------------------------
+
+  Json Context(const Frame& f, const Json* map_index = nullptr, const Json* map_value = nullptr) {
+    Json ctx = context_base;
+    Json st = Json::object();
+    st["Name"] = f.state ? f.state->name : "";
+    st["EnteredTime"] = asl::FormatTimestamp(f.entered_time);
+    if (f.state && !f.state->retry.empty()) st["RetryCount"] = f.retry_count;
+    ctx["State"] = std::move(st);
+    if (map_index) {
+      ctx["Map"] = Json{{"Item", Json{{"Index", *map_index}, {"Value", *map_value}}}};
+    }
+    return ctx;
+  }
+
+  std::string StatePrefix(const Frame& f) const {
+    return "An error occurred while executing the state '" + f.state->name +
+           "' (entered at the event id #" + std::to_string(f.entered_event_id) + "). ";
+  }
+
+  AslError RuntimeError(const Frame& f, const std::string& message) const {
+    return AslError{std::string(errors::kRuntime), StatePrefix(f) + message};
+  }
+
+  // Errors raised while processing a state's data get the "An error occurred while executing
+  // the state" prefix, as AWS does for interpreter-raised States.Runtime failures.
+  AslError Located(const Frame& f, AslError e) const {
+    if (e.error == errors::kRuntime && e.cause.rfind("An error occurred", 0) != 0) {
+      e.cause = StatePrefix(f) + e.cause;
+    }
+    return e;
+  }
+
+  // ---- input / output processing -------------------------------------------------------
+
+  Result<Json, AslError> SelectInput(const Frame& f, const asl::SelectPathSpec& spec,
+                                     const Json& data) {
+    if (spec.null_object) return Json::object();
+    if (spec.path.IsRoot()) return data;
+    Json ctx = Context(f);
+    asl::EvalScope scope{data, ctx, nullptr, &random};
+    auto r = spec.path.Select(scope);
+    if (!r.ok()) {
+      return Fail(RuntimeError(
+          f, "Invalid path '" + spec.path.text() + "' : " + r.error().message));
+    }
+    return std::move(r).value();
+  }
+
+  Result<Json, AslError> ApplyTemplate(const Frame& f, const asl::PayloadTemplate& tmpl,
+                                       const Json& data) {
+    Json ctx = Context(f);
+    asl::EvalScope scope{data, ctx, nullptr, &random};
+    auto r = tmpl.Apply(scope);
+    if (!r.ok()) return Fail(Located(f, r.error()));
+    return std::move(r).value();
+  }
+
+  Result<Json, AslError> ApplyResultPath(const Frame& f, const asl::ResultPathSpec& spec,
+                                         Json input, Json result) {
+    if (spec.discard) return input;
+    auto r = spec.path.Assign(std::move(input), std::move(result));
+    if (!r.ok()) {
+      return Fail(RuntimeError(
+          f, "Invalid path '" + spec.path.text() + "' : " + r.error().message));
+    }
+    return std::move(r).value();
+  }
+
+  // Result → ResultSelector → ResultPath → OutputPath.
+  Result<Json, AslError> ProcessResult(const Frame& f, Json result) {
+    const auto& st = *f.state;
+    if (st.result_selector) {
+      auto sel = ApplyTemplate(f, *st.result_selector, result);
+      if (!sel.ok()) return sel;
+      result = std::move(sel).value();
+    }
+    auto merged = ApplyResultPath(f, st.result_path, f.input, std::move(result));
+    if (!merged.ok()) return merged;
+    return SelectInput(f, st.output_path, merged.value());
+  }
+
+  // ---- frames ---------------------------------------------------------------------------
+
+  Frame& NewFrame(FrameKind kind, int64_t parent, const asl::StateMachine* m, Json input) {
+    auto f = std::make_unique<Frame>();
+    f->id = static_cast<uint32_t>(frames.size());
+    f->parent = parent;
+    f->kind = kind;
+    f->machine = m;
+    f->input = std::move(input);
+    f->state = m->Find(m->start_at);
+    if (parent >= 0) f->last_event_id = frames[parent]->last_event_id;
+    frames.push_back(std::move(f));
+    return *frames.back();
+  }
+
+  uint64_t StartTimer(Frame& f, int64_t due) {
+    uint64_t id = next_timer_id++;
+    timers[id] = f.id;
+    Command c;
+    c.kind = Command::Kind::kStartTimer;
+    c.timer_id = id;
+    c.due_nanos = due;
+    out->push_back(std::move(c));
+    return id;
+  }
+
+  void CancelTimer(uint64_t& id) {
+    if (id == 0) return;
+    timers.erase(id);
+    Command c;
+    c.kind = Command::Kind::kCancelTimer;
+    c.timer_id = id;
+    out->push_back(std::move(c));
+    id = 0;
+  }
+
+  void CancelTask(Frame& f) {
+    if (f.task_id == 0) return;
+    tasks.erase(f.task_id);
+    Command c;
+    c.kind = Command::Kind::kCancelTask;
+    c.task_id = f.task_id;
+    out->push_back(std::move(c));
+    f.task_id = 0;
+  }
+
+  // Enters f.state with f.input and runs until the frame blocks or ends.
+  void Advance(Frame& f) {
+    while (f.phase == Phase::kRunning && status == ExecutionStatus::kRunning) {
+      EnterState(f);
+    }
+  }
+
+  void EnterState(Frame& f) {
+    const auto& st = *f.state;
+    std::string type_name = asl::StateTypeName(st.type);
+    f.entered_time = now;
+    f.retry_attempts.assign(st.retry.size(), 0);
+    f.retry_count = 0;
+    f.entered_event_id =
+        Emit(&f, (type_name + "StateEntered").c_str(),
+             Json{{"name", st.name}, {"input", f.input.dump()}, {"inputDetails", Truncated()}});
+    if (st.query_language == asl::QueryLanguage::kJsonata) {
+      FailState(f, RuntimeError(f, "JSONata states are not supported yet"));
+      return;
+    }
+    switch (st.type) {
+      case StateType::kPass: return RunPass(f);
+      case StateType::kTask: return RunTask(f);
+      case StateType::kChoice: return RunChoice(f);
+      case StateType::kWait: return RunWait(f);
+      case StateType::kSucceed: return RunSucceed(f);
+      case StateType::kFail: return RunFail(f);
+      case StateType::kParallel: return RunParallel(f);
+      case StateType::kMap: return RunMap(f);
+    }
+  }
+
+  // Leaves the current state with `output`: StateExited, then the next state or frame end.
+  void ExitState(Frame& f, Json output, const std::string& next) {
+    const auto& st = *f.state;
+    if (SerializedSize(output) > options.max_payload_bytes) {
+      FailState(f, AslError{std::string(errors::kDataLimitExceeded),
+                            "The state/task '" + st.name +
+                                "' returned a result with a size exceeding the maximum number "
+                                "of bytes service limit."});
+      return;
+    }
+    std::string type_name = asl::StateTypeName(st.type);
+    Emit(&f, (type_name + "StateExited").c_str(),
+         Json{{"name", st.name}, {"output", output.dump()}, {"outputDetails", Truncated()}});
+    if (next.empty()) {
+      FinishFrame(f, true, std::move(output), {});
+      return;
+    }
+    f.state = f.machine->Find(next);
+    f.input = std::move(output);
+    f.phase = Phase::kRunning;
+  }
+
+  void ExitToNext(Frame& f, Json output) {
+    const auto& st = *f.state;
+    ExitState(f, std::move(output), st.end ? std::string() : st.next);
+  }
+
+  // ---- Pass, Choice, Wait, Succeed, Fail ---------------------------------------------------
+
+  void RunPass(Frame& f) {
+    const auto& st = *f.state;
+    auto eff = SelectInput(f, st.input_path, f.input);
+    if (!eff.ok()) return FailState(f, eff.error());
+    Json result;
+    if (st.parameters) {
+      auto p = ApplyTemplate(f, *st.parameters, eff.value());
+      if (!p.ok()) return FailState(f, p.error());
+      result = std::move(p).value();
+    } else if (st.result) {
+      result = *st.result;
+    } else {
+      result = std::move(eff).value();
+    }
+    auto merged = ApplyResultPath(f, st.result_path, f.input, std::move(result));
+    if (!merged.ok()) return FailState(f, merged.error());
+    auto out_value = SelectInput(f, st.output_path, merged.value());
+    if (!out_value.ok()) return FailState(f, out_value.error());
+    ExitToNext(f, std::move(out_value).value());
+  }
+
+  void RunChoice(Frame& f) {
+    const auto& st = *f.state;
+    auto eff = SelectInput(f, st.input_path, f.input);
+    if (!eff.ok()) return FailState(f, eff.error());
+    Json ctx = Context(f);
+    asl::EvalScope scope{eff.value(), ctx, nullptr, &random};
+    std::string next;
+    for (const auto& branch : st.choices) {
+      auto m = branch.rule.Evaluate(scope);
+      if (!m.ok()) return FailState(f, Located(f, m.error()));
+      if (m.value()) {
+        next = branch.next;
+        break;
+      }
+    }
+    if (next.empty()) next = st.default_next;
+    if (next.empty()) {
+      return FailState(f, AslError{std::string(errors::kNoChoiceMatched),
+                                   "No Matches!"});
+    }
+    auto out_value = SelectInput(f, st.output_path, eff.value());
+    if (!out_value.ok()) return FailState(f, out_value.error());
+    ExitState(f, std::move(out_value).value(), next);
+  }
+
+  // Reads an integer field given literally or by path; `field` names it in causes.
+  Result<int64_t, AslError> ResolveInt(const Frame& f, const asl::IntOrPath& v,
+                                       const Json& data, const std::string& field) {
+    if (v.value) return *v.value;
+    Json ctx = Context(f);
+    asl::EvalScope scope{data, ctx, nullptr, &random};
+    auto r = v.path->Select(scope);
+    if (!r.ok()) {
+      return Fail(RuntimeError(f, "The " + field + " field references a path that does not exist: " +
+                                      v.path->text()));
+    }
+    const Json& j = r.value();
+    if (j.is_number_integer() || j.is_number_unsigned()) return j.get<int64_t>();
+    if (j.is_number_float() && std::floor(j.get<double>()) == j.get<double>()) {
+      return static_cast<int64_t>(j.get<double>());
+    }
+    return Fail(RuntimeError(f, "The " + field + " field refers to value \"" +
+                                    (j.is_string() ? j.get<std::string>() : j.dump()) +
+                                    "\" which is not a valid integer: " + v.path->text()));
+  }
+
+  void RunWait(Frame& f) {
+    const auto& st = *f.state;
+    auto eff = SelectInput(f, st.input_path, f.input);
+    if (!eff.ok()) return FailState(f, eff.error());
+    f.effective = std::move(eff).value();
+    int64_t due = now;
+    if (st.seconds) {
+      due = now + *st.seconds * kNanosPerSecond;
+    } else if (st.timestamp) {
+      due = asl::ParseTimestamp(*st.timestamp).value_or(now);
+    } else {
+      Json ctx = Context(f);
+      asl::EvalScope scope{f.effective, ctx, nullptr, &random};
+      const auto& path = st.seconds_path ? *st.seconds_path : *st.timestamp_path;
+      const char* field = st.seconds_path ? "SecondsPath" : "TimestampPath";
+      auto r = path.Select(scope);
+      if (!r.ok()) {
+        return FailState(f, RuntimeError(f, std::string("The ") + field +
+                                                " parameter does not reference an input value: " +
+                                                path.text()));
+      }
+      const Json& v = r.value();
+      std::string shown = v.is_string() ? v.get<std::string>() : v.dump();
+      if (st.seconds_path) {
+        if (!v.is_number_integer() && !v.is_number_unsigned()) {
+          return FailState(f, RuntimeError(f, "The SecondsPath parameter cannot be parsed as a "
+                                              "long value: " + path.text() + " == " + shown));
+        }
+        int64_t secs = v.get<int64_t>();
+        if (secs < 0) {
+          return FailState(f, RuntimeError(f, "The SecondsPath parameter references a negative "
+                                              "value: " + path.text() + " == " + shown));
+        }
+        due = now + secs * kNanosPerSecond;
+      } else {
+        auto t = v.is_string() ? asl::ParseTimestamp(v.get<std::string>()) : std::nullopt;
+        if (!t) {
+          return FailState(f, RuntimeError(f, "The TimestampPath parameter does not reference a "
+                                              "valid ISO-8601 extended offset date-time format "
+                                              "string: " + path.text() + " == " + shown));
+        }
+        due = *t;
+      }
+    }
+    f.phase = Phase::kWait;
+    f.timer_id = StartTimer(f, std::max(due, now));
+  }
+
+  void OnWaitTimer(Frame& f) {
+    f.phase = Phase::kRunning;
+    auto out_value = SelectInput(f, f.state->output_path, f.effective);
+    if (!out_value.ok()) return FailState(f, out_value.error());
+    ExitToNext(f, std::move(out_value).value());
+  }
+
+  void RunSucceed(Frame& f) {
+    const auto& st = *f.state;
+    auto eff = SelectInput(f, st.input_path, f.input);
+    if (!eff.ok()) return FailState(f, eff.error());
+    auto out_value = SelectInput(f, st.output_path, eff.value());
+    if (!out_value.ok()) return FailState(f, out_value.error());
+    ExitState(f, std::move(out_value).value(), "");
+  }
+
+  Result<std::optional<std::string>, AslError> FailField(const Frame& f,
+                                                         const std::optional<std::string>& lit,
+                                                         const std::optional<asl::Path>& path,
+                                                         const char* field) {
+    if (lit) return std::optional<std::string>(*lit);
+    if (!path) return std::optional<std::string>();
+    Json ctx = Context(f);
+    asl::EvalScope scope{f.input, ctx, nullptr, &random};
+    auto r = path->Select(scope);
+    if (!r.ok()) {
+      return Fail(RuntimeError(f, "The JSONPath '" + path->text() + "' specified for the field '" +
+                                      field + "' could not be found in the input '" +
+                                      f.input.dump() + "'"));
+    }
+    const Json& v = r.value();
+    return std::optional<std::string>(v.is_string() ? v.get<std::string>() : v.dump());
+  }
+
+  void RunFail(Frame& f) {
+    const auto& st = *f.state;
+    auto err = FailField(f, st.error, st.error_path, "ErrorPath");
+    if (!err.ok()) return FailFrame(f, err.error());
+    auto cause = FailField(f, st.cause, st.cause_path, "CausePath");
+    if (!cause.ok()) return FailFrame(f, cause.error());
+    AslError e;
+    e.error = err.value().value_or("");
+    e.has_cause = cause.value().has_value();
+    e.cause = cause.value().value_or("");
+    FailFrame(f, std::move(e));
+  }
+
+  // ---- Task ----------------------------------------------------------------------------
+
+  void RunTask(Frame& f) {
+    const auto& st = *f.state;
+    auto eff = SelectInput(f, st.input_path, f.input);
+    if (!eff.ok()) return FailState(f, eff.error());
+    Json payload;
+    if (st.parameters) {
+      auto p = ApplyTemplate(f, *st.parameters, eff.value());
+      if (!p.ok()) return HandleError(f, p.error());
+      payload = std::move(p).value();
+    } else {
+      payload = std::move(eff).value();
+    }
+    f.task_payload = std::make_shared<const Json>(std::move(payload));
+    ScheduleTask(f);
+  }
+
+  void ScheduleTask(Frame& f) {
+    const auto& st = *f.state;
+    auto timeout = st.timeout_seconds.present()
+                       ? ResolveInt(f, st.timeout_seconds, f.input, "TimeoutSecondsPath")
+                       : Result<int64_t, AslError>(kDefaultTaskTimeoutSeconds);
+    if (!timeout.ok()) return FailState(f, timeout.error());
+    std::optional<int64_t> heartbeat;
+    if (st.heartbeat_seconds.present()) {
+      auto hb = ResolveInt(f, st.heartbeat_seconds, f.input, "HeartbeatSecondsPath");
+      if (!hb.ok()) return FailState(f, hb.error());
+      heartbeat = hb.value();
+    }
+    const bool lambda = IsLegacyLambda(st.resource);
+    Json details;
+    if (lambda) {
+      details = Json{{"resource", st.resource},
+                     {"input", f.task_payload->dump()},
+                     {"inputDetails", Truncated()}};
+      if (st.timeout_seconds.present()) details["timeoutInSeconds"] = timeout.value();
+      f.scheduled_event_id = Emit(&f, "LambdaFunctionScheduled", std::move(details));
+      Emit(&f, "LambdaFunctionStarted", nullptr);
+    } else {
+      details = Json{{"resourceType", ResourceType(st.resource)},
+                     {"resource", ResourceName(st.resource)},
+                     {"region", "local"},
+                     {"parameters", f.task_payload->dump()}};
+      if (st.timeout_seconds.present()) details["timeoutInSeconds"] = timeout.value();
+      if (heartbeat) details["heartbeatInSeconds"] = *heartbeat;
+      f.scheduled_event_id = Emit(&f, "TaskScheduled", std::move(details));
+      Emit(&f, "TaskStarted",
+           Json{{"resourceType", ResourceType(st.resource)}, {"resource", ResourceName(st.resource)}});
+    }
+    f.phase = Phase::kTask;
+    f.task_id = next_task_id++;
+    tasks[f.task_id] = f.id;
+    Command c;
+    c.kind = Command::Kind::kScheduleTask;
+    c.task_id = f.task_id;
+    c.resource = st.resource;
+    c.state_name = st.name;
+    c.payload = f.task_payload;
+    c.scheduled_event_id = f.scheduled_event_id;
+    if (IsCallback(st.resource)) {
+      c.task_token = options.execution_arn + "#" + std::to_string(f.scheduled_event_id);
+    }
+    out->push_back(std::move(c));
+    if (timeout.value() < kDefaultTaskTimeoutSeconds) {
+      f.timeout_timer_id = StartTimer(f, now + timeout.value() * kNanosPerSecond);
+    }
+  }
+
+  void OnTaskSucceeded(Frame& f, Json result) {
+    const auto& st = *f.state;
+    f.task_id = 0;
+    CancelTimer(f.timeout_timer_id);
+    f.phase = Phase::kRunning;
+    if (IsLegacyLambda(st.resource)) {
+      Emit(&f, "LambdaFunctionSucceeded",
+           Json{{"output", result.dump()}, {"outputDetails", Truncated()}});
+    } else {
+      Emit(&f, "TaskSucceeded",
+           Json{{"resourceType", ResourceType(st.resource)},
+                {"resource", ResourceName(st.resource)},
+                {"output", result.dump()},
+                {"outputDetails", Truncated()}});
+    }
+    if (SerializedSize(result) > options.max_payload_bytes) {
+      return HandleError(f, AslError{std::string(errors::kDataLimitExceeded),
+                                     "The state/task '" + st.name +
+                                         "' returned a result with a size exceeding the maximum "
+                                         "number of bytes service limit."});
+    }
+    auto processed = ProcessResult(f, std::move(result));
+    if (!processed.ok()) return HandleError(f, processed.error());
+    ExitToNext(f, std::move(processed).value());
+    Advance(f);
+  }
+
+  void OnTaskFailed(Frame& f, AslError e, bool timed_out) {
+    const auto& st = *f.state;
+    f.task_id = 0;
+    CancelTimer(f.timeout_timer_id);
+    f.phase = Phase::kRunning;
+    Json details = Json::object();
+    if (!IsLegacyLambda(st.resource)) {
+      details["resourceType"] = ResourceType(st.resource);
+      details["resource"] = ResourceName(st.resource);
+    }
+    details["error"] = e.error;
+    if (e.has_cause) details["cause"] = e.cause;
+    const char* type = IsLegacyLambda(st.resource)
+                           ? (timed_out ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed")
+                           : (timed_out ? "TaskTimedOut" : "TaskFailed");
+    Emit(&f, type, std::move(details));
+    HandleError(f, std::move(e));
+    Advance(f);
+  }
+
+  // ---- errors: Retry and Catch -----------------------------------------------------------
+
+  // A state-level failure that Retry/Catch may handle (Task, Parallel, Map); other states fail
+  // their frame directly.
+  void HandleError(Frame& f, AslError e) {
+    const auto& st = *f.state;
+    for (size_t i = 0; i < st.retry.size(); ++i) {
+      const auto& r = st.retry[i];
+      if (!asl::ErrorMatches(r.error_equals, e.error)) continue;
+      if (f.retry_attempts[i] >= r.max_attempts) break;  // exhausted: go to Catch
+      int64_t attempt = f.retry_attempts[i]++;
+      double delay = static_cast<double>(r.interval_seconds) * std::pow(r.backoff_rate, attempt);
+      if (r.max_delay_seconds) delay = std::min(delay, static_cast<double>(*r.max_delay_seconds));
+      if (r.jitter_full) {
+        delay *= static_cast<double>(random.Next() >> 11) / static_cast<double>(1ull << 53);
+      }
+      ++f.retry_count;
+      f.phase = Phase::kBackoff;
+      f.timer_id = StartTimer(f, now + static_cast<int64_t>(delay * kNanosPerSecond));
+      return;
+    }
+    for (const auto& c : st.catchers) {
+      if (!asl::ErrorMatches(c.error_equals, e.error)) continue;
+      auto merged = ApplyResultPath(f, c.result_path, f.input, ErrorOutput(e));
+      if (!merged.ok()) return FailFrame(f, merged.error());
+      ExitState(f, std::move(merged).value(), c.next);
+      return;
+    }
+    FailFrame(f, std::move(e));
+  }
+
+  // Failure of a state that has no Retry/Catch of its own (or of its data processing).
+  void FailState(Frame& f, AslError e) {
+    const auto t = f.state->type;
+    if (t == StateType::kTask || t == StateType::kParallel || t == StateType::kMap) {
+      return HandleError(f, std::move(e));
+    }
+    FailFrame(f, std::move(e));
+  }
+
+  void OnBackoffTimer(Frame& f) {
+    f.phase = Phase::kRunning;
+    switch (f.state->type) {
+      case StateType::kTask:
+        ScheduleTask(f);
+        break;
+      case StateType::kParallel:
+        StartParallel(f);
+        break;
+      case StateType::kMap:
+        StartMap(f);
+        break;
+      default:
+        break;
+    }
+    Advance(f);
+  }
+
+  // ---- Parallel and Map ----------------------------------------------------------------
+
+  void RunParallel(Frame& f) {
+    const auto& st = *f.state;
+    auto eff = SelectInput(f, st.input_path, f.input);
+    if (!eff.ok()) return FailState(f, eff.error());
+    f.effective = std::move(eff).value();
+    if (st.parameters) {
+      auto p = ApplyTemplate(f, *st.parameters, f.effective);
+      if (!p.ok()) return FailState(f, p.error());
+      f.effective = std::move(p).value();
+    }
+    StartParallel(f);
+  }
+
+  void ResetChildren(Frame& f, size_t total) {
+    f.children.clear();
+    f.results.assign(total, Json());
+    f.next_child = 0;
+    f.running = 0;
+    f.finished = 0;
+    f.failed = 0;
+    f.child_failed = false;
+    f.phase = Phase::kChildren;
+  }
+
+  void StartParallel(Frame& f) {
+    Emit(&f, "ParallelStateStarted", nullptr);
+    ResetChildren(f, f.state->branches.size());
+    f.max_concurrency = 0;
+    Pump(f);
+  }
+
+  void RunMap(Frame& f) {
+    const auto& st = *f.state;
+    auto eff = SelectInput(f, st.input_path, f.input);
+    if (!eff.ok()) return FailState(f, eff.error());
+    f.effective = std::move(eff).value();
+    StartMap(f);
+  }
+
+  void StartMap(Frame& f) {
+    const auto& st = *f.state;
+    Json ctx = Context(f);
+    asl::EvalScope scope{f.effective, ctx, nullptr, &random};
+    auto items = st.items_path.Select(scope);
+    if (!items.ok()) {
+      return FailState(f, RuntimeError(f, "Invalid path '" + st.items_path.text() + "' : " +
+                                              items.error().message));
+    }
+    if (!items.value().is_array()) {
+      return FailState(f, RuntimeError(f, "Map state input must be an array: " +
+                                              st.items_path.text()));
+    }
+    auto mc = st.max_concurrency.present()
+                  ? ResolveInt(f, st.max_concurrency, f.effective, "MaxConcurrencyPath")
+                  : Result<int64_t, AslError>(0);
+    if (!mc.ok()) return FailState(f, mc.error());
+    f.tolerated_count = -1;
+    f.tolerated_percentage = -1;
+    if (st.tolerated_failure_count.present()) {
+      auto tc = ResolveInt(f, st.tolerated_failure_count, f.effective,
+                           "ToleratedFailureCountPath");
+      if (!tc.ok()) return FailState(f, tc.error());
+      f.tolerated_count = tc.value();
+    }
+    if (st.tolerated_failure_percentage.present()) {
+      if (st.tolerated_failure_percentage.value) {
+        f.tolerated_percentage = *st.tolerated_failure_percentage.value;
+      } else {
+        auto r = st.tolerated_failure_percentage.path->Select(scope);
+        if (!r.ok() || !r.value().is_number()) {
+          return FailState(f, RuntimeError(f, "The ToleratedFailurePercentagePath field refers "
+                                              "to a value which is not a valid number: " +
+                                              st.tolerated_failure_percentage.path->text()));
+        }
+        f.tolerated_percentage = r.value().get<double>();
+      }
+    }
+    f.items = std::move(items).value();
+    Emit(&f, "MapStateStarted", Json{{"length", f.items.size()}});
+    ResetChildren(f, f.items.size());
+    f.max_concurrency = mc.value();
+    Pump(f);
+  }
+
+  // Builds the input of Map iteration `i`.
+  Result<Json, AslError> IterationInput(Frame& f, size_t i) {
+    const auto& st = *f.state;
+    if (!st.item_selector) return f.items[i];
+    Json index = static_cast<int64_t>(i);
+    Json ctx = Context(f, &index, &f.items[i]);
+    asl::EvalScope scope{f.effective, ctx, nullptr, &random};
+    auto r = st.item_selector->Apply(scope);
+    if (!r.ok()) return Fail(Located(f, r.error()));
+    return std::move(r).value();
+  }
+
+  // Launches children while concurrency allows, running each until it blocks; finishes the
+  // state once every child has ended. Re-entrant calls (a child ending inline) only update
+  // counters; the outermost call does the work, so recursion depth stays bounded.
+  void Pump(Frame& f) {
+    if (f.pumping) return;
+    f.pumping = true;
+    const bool is_map = f.state->type == StateType::kMap;
+    const size_t total = f.results.size();
+    while (!f.child_failed && f.next_child < total && status == ExecutionStatus::kRunning &&
+           (f.max_concurrency <= 0 || f.running < static_cast<size_t>(f.max_concurrency))) {
+      size_t i = f.next_child++;
+      Json input;
+      const asl::StateMachine* m;
+      if (is_map) {
+        auto in = IterationInput(f, i);
+        if (!in.ok()) {
+          f.child_failed = true;
+          f.child_error = in.error();
+          break;
+        }
+        input = std::move(in).value();
+        m = f.state->item_processor.get();
+      } else {
+        input = f.effective;
+        m = f.state->branches[i].get();
+      }
+      Frame& child = NewFrame(is_map ? FrameKind::kIteration : FrameKind::kBranch, f.id, m,
+                              std::move(input));
+      child.index = static_cast<int64_t>(i);
+      f.children.push_back(child.id);
+      ++f.running;
+      if (is_map) {
+        Emit(&child, "MapIterationStarted", Json{{"index", i}, {"name", f.state->name}});
+      }
+      uint32_t child_id = child.id;
+      Advance(*frames[child_id]);
+    }
+    f.pumping = false;
+    if (status != ExecutionStatus::kRunning) return;
+    if (f.child_failed) {
+      AbortChildren(f);
+      const char* type = is_map ? "MapStateFailed" : "ParallelStateFailed";
+      Emit(&f, type, nullptr);
+      f.phase = Phase::kRunning;
+      HandleError(f, f.child_error);
+      return;
+    }
+    if (f.finished == total) {
+      Emit(&f, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", nullptr);
+      f.phase = Phase::kRunning;
+      Json results = Json::array();
+      for (auto& r : f.results) results.push_back(std::move(r));
+      f.results.clear();
+      f.items = Json();
+      auto processed = ProcessResult(f, std::move(results));
+      if (!processed.ok()) return HandleError(f, processed.error());
+      ExitToNext(f, std::move(processed).value());
+    }
+  }
+
+  void OnChildEnded(Frame& parent, Frame& child) {
+    --parent.running;
+    ++parent.finished;
+    const bool is_map = parent.state->type == StateType::kMap;
+    if (child.ok) {
+      parent.results[child.index] = std::move(child.output);
+    } else {
+      ++parent.failed;
+      bool tolerated = false;
+      if (is_map) {
+        size_t total = parent.results.size();
+        if (parent.tolerated_count >= 0 &&
+            static_cast<int64_t>(parent.failed) <= parent.tolerated_count) {
+          tolerated = true;
+        }
+        if (parent.tolerated_percentage >= 0 && total > 0 &&
+            100.0 * static_cast<double>(parent.failed) / static_cast<double>(total) <=
+                parent.tolerated_percentage) {
+          tolerated = true;
+        }
+        if (!tolerated && (parent.tolerated_count >= 0 || parent.tolerated_percentage >= 0)) {
+          child.error = AslError{std::string(errors::kExceedToleratedFailureThreshold),
+                                 "The specified tolerated failure threshold was exceeded"};
+        }
+      }
+      if (tolerated) {
+        parent.results[child.index] = ErrorOutput(child.error);
+      } else if (!parent.child_failed) {
+        parent.child_failed = true;
+        parent.child_error = child.error;
+      }
+    }
+    // Release the finished child's memory; its id stays reserved.
+    Pump(parent);
+    if (parent.phase == Phase::kRunning && parent.kind != FrameKind::kRoot) Advance(parent);
+    if (parent.phase == Phase::kRunning && parent.kind == FrameKind::kRoot) Advance(parent);
+  }
+
+  void AbortChildren(Frame& f) {
+    const bool is_map = f.state->type == StateType::kMap;
+    for (uint32_t id : f.children) {
+      Frame& c = *frames[id];
+      if (c.phase == Phase::kDone) continue;
+      AbortFrame(c);
+      if (is_map) {
+        Emit(&c, "MapIterationAborted", Json{{"index", c.index}, {"name", f.state->name}});
+      }
+    }
+    f.running = 0;
+  }
+
+  void AbortFrame(Frame& f) {
+    if (f.phase == Phase::kDone) return;
+    if (f.phase == Phase::kTask) {
+      CancelTask(f);
+      CancelTimer(f.timeout_timer_id);
+      Emit(&f, "TaskStateAborted", nullptr);
+    } else if (f.phase == Phase::kWait) {
+      CancelTimer(f.timer_id);
+      Emit(&f, "WaitStateAborted", nullptr);
+    } else if (f.phase == Phase::kBackoff) {
+      CancelTimer(f.timer_id);
+    } else if (f.phase == Phase::kChildren) {
+      AbortChildren(f);
+      Emit(&f, f.state->type == StateType::kMap ? "MapStateAborted" : "ParallelStateAborted",
+           nullptr);
+    }
+    f.phase = Phase::kDone;
+  }
+
+  // ---- frame end -------------------------------------------------------------------------
+
+  void FailFrame(Frame& f, AslError e) { FinishFrame(f, false, Json(), std::move(e)); }
+
+  void FinishFrame(Frame& f, bool ok, Json output, AslError e) {
+    f.phase = Phase::kDone;
+    f.ok = ok;
+    f.output = std::move(output);
+    f.error = std::move(e);
+    if (f.kind == FrameKind::kRoot) return FinishExecution(f);
+    Frame& parent = *frames[f.parent];
+    if (f.kind == FrameKind::kIteration) {
+      Emit(&f, ok ? "MapIterationSucceeded" : "MapIterationFailed",
+           Json{{"index", f.index}, {"name", parent.state->name}});
+    }
+    parent.last_event_id = std::max(parent.last_event_id, f.last_event_id);
+    OnChildEnded(parent, f);
+  }
+
+  void FinishExecution(Frame& f) {
+    CancelTimer(execution_timer_id);
+    if (f.ok) {
+      status = ExecutionStatus::kSucceeded;
+      output = std::move(f.output);
+      Emit(&f, "ExecutionSucceeded",
+           Json{{"output", output.dump()}, {"outputDetails", Truncated()}});
+    } else {
+      status = ExecutionStatus::kFailed;
+      error = f.error;
+      Json d = Json::object();
+      if (!error.error.empty()) d["error"] = error.error;
+      if (error.has_cause) d["cause"] = error.cause;
+      Emit(&f, "ExecutionFailed", std::move(d));
+    }
+  }
+
+  // Ends a running execution from outside (timeout, stop).
+  void Terminate(ExecutionStatus final_status, const char* type, AslError e) {
+    Frame& root = *frames[0];
+    AbortFrame(root);
+    CancelTimer(execution_timer_id);
+    status = final_status;
+    error = std::move(e);
+    Json d = Json::object();
+    if (!error.error.empty()) d["error"] = error.error;
+    if (error.has_cause) d["cause"] = error.cause;
+    Emit(&root, type, std::move(d));
+  }
+};
+
+// ---- public API --------------------------------------------------------------------------
+
+const char* ExecutionStatusName(ExecutionStatus status) {
+  switch (status) {
+    case ExecutionStatus::kRunning: return "RUNNING";
+    case ExecutionStatus::kSucceeded: return "SUCCEEDED";
+    case ExecutionStatus::kFailed: return "FAILED";
+    case ExecutionStatus::kTimedOut: return "TIMED_OUT";
+    case ExecutionStatus::kAborted: return "ABORTED";
+  }
+  return "?";
+}
+
+Executor::Executor(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options)
+    : s_(std::make_unique<State>()) {
+  s_->machine = std::move(machine);
+  s_->options = std::move(options);
+  s_->random = asl::SeededRandom(s_->options.seed);
+}
+
+Executor::~Executor() = default;
+
+Commands Executor::Start(Json input, int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  s.out = &out;
+  s.now = now;
+  s.start_time = now;
+  s.execution_input = input;
+  const auto& o = s.options;
+  s.context_base = Json::object();
+  s.context_base["Execution"] = Json{{"Id", o.execution_arn},
+                                     {"Input", input},
+                                     {"StartTime", asl::FormatTimestamp(now)},
+                                     {"Name", o.execution_name},
+                                     {"RoleArn", o.role_arn},
+                                     {"RedriveCount", o.redrive_count}};
+  s.context_base["StateMachine"] = Json{{"Id", o.state_machine_arn}, {"Name", o.state_machine_name}};
+  s.Emit(nullptr, "ExecutionStarted",
+         Json{{"input", input.dump()},
+              {"inputDetails", State::Truncated()},
+              {"roleArn", o.role_arn},
+              {"stateMachineArn", o.state_machine_arn}});
+  Frame& root = s.NewFrame(FrameKind::kRoot, -1, s.machine.get(), std::move(input));
+  root.last_event_id = 0;  // AWS: the first state's previousEventId is 0
+  if (s.machine->timeout_seconds) {
+    s.execution_timer_id = s.StartTimer(root, now + *s.machine->timeout_seconds * kNanosPerSecond);
+    s.timers.erase(s.execution_timer_id);  // handled specially in OnTimer
+  }
+  s.Advance(root);
+  s.out = nullptr;
+  return out;
+}
+
+Commands Executor::OnTaskSucceeded(uint64_t task_id, Json result, int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  auto it = s.tasks.find(task_id);
+  if (it == s.tasks.end() || s.status != ExecutionStatus::kRunning) return out;
+  s.out = &out;
+  s.now = now;
+  Frame& f = *s.frames[it->second];
+  s.tasks.erase(it);
+  s.OnTaskSucceeded(f, std::move(result));
+  s.out = nullptr;
+  return out;
+}
+
+Commands Executor::OnTaskFailed(uint64_t task_id, asl::AslError error, int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  auto it = s.tasks.find(task_id);
+  if (it == s.tasks.end() || s.status != ExecutionStatus::kRunning) return out;
+  s.out = &out;
+  s.now = now;
+  Frame& f = *s.frames[it->second];
+  s.tasks.erase(it);
+  s.OnTaskFailed(f, std::move(error), false);
+  s.out = nullptr;
+  return out;
+}
+
+Commands Executor::OnTimer(uint64_t timer_id, int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  if (s.status != ExecutionStatus::kRunning) return out;
+  s.out = &out;
+  s.now = now;
+  if (timer_id == s.execution_timer_id) {
+    s.execution_timer_id = 0;
+    s.Terminate(ExecutionStatus::kTimedOut, "ExecutionTimedOut",
+                AslError{std::string(errors::kTimeout), "", false});
+    s.out = nullptr;
+    return out;
+  }
+  auto it = s.timers.find(timer_id);
+  if (it == s.timers.end()) {
+    s.out = nullptr;
+    return out;
+  }
+  Frame& f = *s.frames[it->second];
+  s.timers.erase(it);
+  if (timer_id == f.timeout_timer_id) {
+    f.timeout_timer_id = 0;
+    s.CancelTask(f);
+    s.OnTaskFailed(f, AslError{std::string(errors::kTimeout), "", false}, true);
+  } else if (timer_id == f.timer_id) {
+    f.timer_id = 0;
+    if (f.phase == Phase::kWait) {
+      s.OnWaitTimer(f);
+      s.Advance(f);
+    } else if (f.phase == Phase::kBackoff) {
+      s.OnBackoffTimer(f);
+    }
+  }
+  s.out = nullptr;
+  return out;
+}
+
+Commands Executor::Stop(const std::string& error, const std::string& cause, int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  if (s.status != ExecutionStatus::kRunning) return out;
+  s.out = &out;
+  s.now = now;
+  s.Terminate(ExecutionStatus::kAborted, "ExecutionAborted", AslError{error, cause, !cause.empty()});
+  s.out = nullptr;
+  return out;
+}
+
+ExecutionStatus Executor::status() const { return s_->status; }
+const Json& Executor::output() const { return s_->output; }
+const asl::AslError& Executor::error() const { return s_->error; }
+const std::vector<HistoryEvent>& Executor::history() const { return s_->history; }
+const ExecutionOptions& Executor::options() const { return s_->options; }
+int64_t Executor::start_time() const { return s_->start_time; }
+
+}  // namespace sluice::engine

@@ -1,0 +1,114 @@
+// Executor: one execution of a state machine, as a deterministic step function.
+//
+//   (ExecutionState, Event) -> (ExecutionState', Commands)
+//
+// Events come in through Start(), OnTaskResult(), OnTimer() and Stop(); each call returns the
+// commands the runtime must carry out (schedule a task, start or cancel a timer) and appends
+// history events. The executor does no I/O and reads no clock: the time of each event is passed
+// in, and randomness comes from a seeded generator whose seed is part of the execution's
+// identity. Feeding the same events at the same times reproduces the same history exactly;
+// that is what resumption and replay rely on.
+//
+// Parallel branches and Map iterations are explicit frames in a table, never C++ recursion or
+// threads; a frame names its state machine, current state and pending work.
+//
+// Lifecycle of an execution:
+//
+//   Start ──► RUNNING ──(last state ends)──► SUCCEEDED
+//                │ ├──(unhandled error)────► FAILED
+//                │ ├──(machine TimeoutSeconds)► TIMED_OUT
+//                │ └──(Stop)───────────────► ABORTED
+//
+// Thread rule: single-threaded; owned by the runtime's loop thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "asl/errors.h"
+#include "asl/json.h"
+#include "asl/state_machine.h"
+#include "engine/history.h"
+
+namespace sluice::engine {
+
+enum class ExecutionStatus {
+  kRunning,
+  kSucceeded,
+  kFailed,
+  kTimedOut,
+  kAborted,
+};
+
+const char* ExecutionStatusName(ExecutionStatus status);  // "RUNNING", "SUCCEEDED", …
+
+struct ExecutionOptions {
+  std::string state_machine_name;  // e.g. "hello"
+  std::string state_machine_arn;   // arn:aws:states:local:123456789012:stateMachine:hello
+  std::string execution_name;
+  std::string execution_arn;  // arn:aws:states:local:123456789012:execution:hello:NAME
+  std::string role_arn = "arn:aws:iam::123456789012:role/sluice";
+  uint64_t seed = 0;  // for States.UUID, States.MathRandom and retry jitter
+  // Payload quota (bytes of a state's input or output, serialised). AWS: 256 KiB.
+  size_t max_payload_bytes = 256 * 1024;
+  int64_t redrive_count = 0;
+};
+
+// Work the runtime must do on the executor's behalf.
+struct Command {
+  enum class Kind {
+    kScheduleTask,  // run `resource` with `payload`; answer with OnTaskResult(task_id, …)
+    kCancelTask,    // the task `task_id` is no longer wanted (timeout, abort)
+    kStartTimer,    // call OnTimer(timer_id) at `due_nanos`
+    kCancelTimer,   // the timer `timer_id` is no longer wanted
+  };
+  Kind kind = Kind::kStartTimer;
+  uint64_t task_id = 0;
+  uint64_t timer_id = 0;
+  int64_t due_nanos = 0;
+  std::string resource;
+  std::string state_name;
+  std::shared_ptr<const Json> payload;
+  std::string task_token;
+  int64_t scheduled_event_id = 0;  // the TaskScheduled / LambdaFunctionScheduled event id
+};
+
+using Commands = std::vector<Command>;
+
+class Executor {
+ public:
+  Executor(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Starts the execution with `input` at time `now`.
+  Commands Start(Json input, int64_t now);
+
+  // A task scheduled by a kScheduleTask command finished. Unknown or stale ids are ignored.
+  Commands OnTaskSucceeded(uint64_t task_id, Json result, int64_t now);
+  Commands OnTaskFailed(uint64_t task_id, asl::AslError error, int64_t now);
+
+  // A timer started by a kStartTimer command fired. Unknown or stale ids are ignored.
+  Commands OnTimer(uint64_t timer_id, int64_t now);
+
+  // StopExecution: ends a running execution as ABORTED.
+  Commands Stop(const std::string& error, const std::string& cause, int64_t now);
+
+  ExecutionStatus status() const;
+  bool done() const { return status() != ExecutionStatus::kRunning; }
+  const Json& output() const;           // when SUCCEEDED
+  const asl::AslError& error() const;   // when FAILED / TIMED_OUT / ABORTED
+  const std::vector<HistoryEvent>& history() const;
+  const ExecutionOptions& options() const;
+  int64_t start_time() const;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace sluice::engine

@@ -1,0 +1,233 @@
+#include "engine/runtime.h"
+
+#include <uv.h>
+
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <queue>
+#include <unordered_map>
+
+#include "handlers/task_handler.h"
+
+namespace sluice::engine {
+
+namespace {
+
+struct TimerEntry {
+  int64_t due;
+  uint64_t seq;
+  size_t execution;
+  uint64_t timer_id;
+  bool operator>(const TimerEntry& o) const {
+    return due != o.due ? due > o.due : seq > o.seq;
+  }
+};
+
+struct Completion {
+  size_t execution;
+  uint64_t task_id;  // the executor's id
+  handlers::TaskOutcome outcome;
+};
+
+struct Slot {
+  std::unique_ptr<Executor> executor;
+  Runtime::DoneCallback done;
+  bool finished = false;
+};
+
+uint64_t Key(size_t execution, uint64_t id) { return (uint64_t(execution) << 40) ^ id; }
+
+}  // namespace
+
+struct Runtime::Impl {
+  Clock& clock;
+  handlers::TaskHandler* handler = nullptr;
+  uv_loop_t loop;
+  uv_timer_t wake;
+  std::vector<Slot> slots;
+  size_t running = 0;
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers;
+  std::unordered_map<uint64_t, int64_t> live_timers;  // Key -> due
+  uint64_t timer_seq = 0;
+  // Tasks in flight: global id -> (execution, executor's task id).
+  std::unordered_map<uint64_t, std::pair<size_t, uint64_t>> inflight;
+  std::unordered_map<uint64_t, uint64_t> global_of;  // Key(execution, task) -> global id
+  uint64_t next_global_task = 1;
+  std::deque<Completion> completions;
+
+  explicit Impl(Clock& c) : clock(c) {
+    uv_loop_init(&loop);
+    uv_timer_init(&loop, &wake);
+  }
+
+  ~Impl() {
+    if (handler) {
+      for (auto& [global, where] : inflight) handler->Cancel(global);
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
+    // Let handlers close their handles, then close the loop.
+    while (uv_loop_close(&loop) == UV_EBUSY) uv_run(&loop, UV_RUN_NOWAIT);
+  }
+
+  void Apply(size_t execution, Commands commands) {
+    for (auto& c : commands) {
+      switch (c.kind) {
+        case Command::Kind::kScheduleTask: ScheduleTask(execution, c); break;
+        case Command::Kind::kCancelTask: CancelTask(execution, c.task_id); break;
+        case Command::Kind::kStartTimer: {
+          uint64_t key = Key(execution, c.timer_id);
+          live_timers[key] = c.due_nanos;
+          timers.push(TimerEntry{c.due_nanos, timer_seq++, execution, c.timer_id});
+          break;
+        }
+        case Command::Kind::kCancelTimer: live_timers.erase(Key(execution, c.timer_id)); break;
+      }
+    }
+    Slot& slot = slots[execution];
+    if (!slot.finished && slot.executor->done()) {
+      slot.finished = true;
+      --running;
+      if (slot.done) slot.done(*slot.executor);
+    }
+  }
+
+  void ScheduleTask(size_t execution, const Command& c) {
+    const Executor& ex = *slots[execution].executor;
+    uint64_t global = next_global_task++;
+    inflight[global] = {execution, c.task_id};
+    global_of[Key(execution, c.task_id)] = global;
+    handlers::TaskRequest req;
+    req.task_id = global;
+    req.resource = c.resource;
+    req.payload = c.payload;
+    req.state_machine_name = ex.options().state_machine_name;
+    req.state_name = c.state_name;
+    req.execution_arn = ex.options().execution_arn;
+    req.execution_name = ex.options().execution_name;
+    req.idempotency_key = ex.options().execution_arn + "/" + std::to_string(c.scheduled_event_id);
+    req.task_token = c.task_token;
+    if (handler == nullptr) {
+      completions.push_back(Completion{execution, c.task_id, handlers::TaskOutcome{false, nullptr, asl::AslError{"States.TaskFailed", "No task handler is configured for resource '" + c.resource + "'"}}});
+      inflight.erase(global);
+      global_of.erase(Key(execution, c.task_id));
+      return;
+    }
+    handler->Start(req, [this, global](handlers::TaskOutcome outcome) {
+      auto it = inflight.find(global);
+      if (it == inflight.end()) return;  // cancelled
+      auto [execution, task_id] = it->second;
+      inflight.erase(it);
+      global_of.erase(Key(execution, task_id));
+      completions.push_back(Completion{execution, task_id, std::move(outcome)});
+    });
+  }
+
+  void CancelTask(size_t execution, uint64_t task_id) {
+    auto it = global_of.find(Key(execution, task_id));
+    if (it == global_of.end()) return;
+    uint64_t global = it->second;
+    global_of.erase(it);
+    inflight.erase(global);
+    handler->Cancel(global);
+  }
+
+  void DeliverCompletions() {
+    while (!completions.empty()) {
+      Completion c = std::move(completions.front());
+      completions.pop_front();
+      Executor& ex = *slots[c.execution].executor;
+      int64_t now = clock.Now();
+      Commands cmds = c.outcome.ok
+                          ? ex.OnTaskSucceeded(c.task_id, c.outcome.result ? *c.outcome.result
+                                                                           : Json(),
+                                               now)
+                          : ex.OnTaskFailed(c.task_id, std::move(c.outcome.error), now);
+      Apply(c.execution, std::move(cmds));
+    }
+  }
+
+  // Drops cancelled entries from the top of the timer queue.
+  bool NextTimer(TimerEntry* out) {
+    while (!timers.empty()) {
+      const TimerEntry& top = timers.top();
+      auto it = live_timers.find(Key(top.execution, top.timer_id));
+      if (it != live_timers.end() && it->second == top.due) {
+        *out = top;
+        return true;
+      }
+      timers.pop();
+    }
+    return false;
+  }
+
+  void FireDueTimers() {
+    TimerEntry t;
+    while (NextTimer(&t) && t.due <= clock.Now()) {
+      timers.pop();
+      live_timers.erase(Key(t.execution, t.timer_id));
+      Executor& ex = *slots[t.execution].executor;
+      Apply(t.execution, ex.OnTimer(t.timer_id, clock.Now()));
+      DeliverCompletions();
+    }
+  }
+
+  void Run() {
+    while (running > 0) {
+      DeliverCompletions();
+      FireDueTimers();
+      if (running == 0) break;
+      if (!completions.empty()) continue;
+      TimerEntry next;
+      bool has_timer = NextTimer(&next);
+      if (inflight.empty()) {
+        if (!has_timer) break;  // nothing can make progress (should not happen)
+        if (clock.IsVirtual()) {
+          clock.AdvanceTo(next.due);
+          continue;
+        }
+      }
+      if (has_timer && !clock.IsVirtual()) {
+        int64_t wait_ms = (next.due - clock.Now() + 999'999) / 1'000'000;
+        uv_timer_start(&wake, [](uv_timer_t*) {}, static_cast<uint64_t>(std::max<int64_t>(0, wait_ms)), 0);
+      }
+      uv_run(&loop, UV_RUN_ONCE);
+      uv_timer_stop(&wake);
+    }
+  }
+};
+
+Runtime::Runtime(Clock& clock) : impl_(std::make_unique<Impl>(clock)) {}
+
+void Runtime::set_handler(handlers::TaskHandler* handler) { impl_->handler = handler; }
+
+Runtime::~Runtime() = default;
+
+uv_loop_t* Runtime::loop() { return &impl_->loop; }
+Clock& Runtime::clock() { return impl_->clock; }
+
+Executor& Runtime::Start(std::shared_ptr<const asl::StateMachine> machine,
+                         ExecutionOptions options, Json input, DoneCallback done) {
+  auto& im = *impl_;
+  size_t index = im.slots.size();
+  im.slots.push_back(Slot{std::make_unique<Executor>(std::move(machine), std::move(options)),
+                          std::move(done)});
+  ++im.running;
+  Executor& ex = *im.slots[index].executor;
+  im.Apply(index, ex.Start(std::move(input), im.clock.Now()));
+  return ex;
+}
+
+void Runtime::Stop(Executor& execution, const std::string& error, const std::string& cause) {
+  auto& im = *impl_;
+  for (size_t i = 0; i < im.slots.size(); ++i) {
+    if (im.slots[i].executor.get() == &execution) {
+      im.Apply(i, execution.Stop(error, cause, im.clock.Now()));
+      return;
+    }
+  }
+}
+
+void Runtime::Run() { impl_->Run(); }
+
+}  // namespace sluice::engine
