@@ -77,10 +77,9 @@ class ObjectReader {
   const Json* Find(std::string_view field) const;
   bool Has(std::string_view field) const { return Find(field) != nullptr; }
   std::string FieldPointer(std::string_view field) const;
-  int CountPresent(std::initializer_list<std::string_view> fields) const;
 
   void Error(std::string_view field, std::string message) const;  // at the field
-  void ObjectError(std::string message) const;                     // at the object
+  void ObjectError(std::string message) const;                    // at the object
   void Require(std::string_view field) const;  // reports "missing required field" if absent
 
   // Reports every field that is not in `specs`, or whose mode does not match `jsonata`.
@@ -125,7 +124,11 @@ class StateContext : public ObjectReader {
 
   State& state() { return state_; }
   bool jsonata() const { return state_.query_language == QueryLanguage::kJsonata; }
-  size_t scope() const { return scope_; }
+
+  // An integer (or number) field that, in JSONata states, may also be a JSONata expression
+  // (accepted, not stored: the JSONata pass evaluates it).
+  std::optional<int64_t> IntegerField(std::string_view field, int64_t min, int64_t max) const;
+  std::optional<double> NumberField(std::string_view field, double min, double max) const;
 
   // Next / End: exactly one of `Next` or `End: true`.
   void ReadTransition();
@@ -159,8 +162,6 @@ class Compiler {
   void Error(std::string pointer, std::string message);
   void Add(Diagnostics diagnostics);
 
-  QueryLanguage top_language() const { return top_language_; }
-
   enum class MachineKind {
     kTop,            // the definition itself
     kBranch,         // a Parallel branch
@@ -186,20 +187,19 @@ class Compiler {
   void RegisterStateName(const std::string& name, const std::string& pointer);
   void CheckReachability(const Json& states, const std::string& states_pointer,
                          const std::string& start_at);
-  void CheckTerminalState(const StateMachine& machine, const std::string& pointer);
+  void CheckTerminalState(const Json& states, const std::string& states_pointer);
   void CheckTransitions();
 
   const Json& definition_;
   Diagnostics diagnostics_;
+  // The definition's QueryLanguage. A state without its own QueryLanguage uses this one, also
+  // inside Parallel branches and Map item processors (which cannot declare one).
   QueryLanguage top_language_ = QueryLanguage::kJsonPath;
   // The state names of each machine (scope), by scope index.
   std::deque<std::set<std::string, std::less<>>> scopes_;
   // Every state name, with the pointer of its first definition.
   std::map<std::string, std::string, std::less<>> all_names_;
   std::vector<PendingTransition> transitions_;
-  // False once a state with a missing or unknown Type is seen: terminal-state checks would
-  // then report noise.
-  bool all_types_known_ = true;
 };
 
 // One function per state kind (compile_<kind>.cpp): the fields it allows and its compiler.

@@ -27,4 +27,8 @@ Result<Json> LoadDefinitionFile(const std::string& path);
 // de-duplicated), each with its JSON Pointer.
 Result<std::shared_ptr<const StateMachine>, Diagnostics> Compile(const Json& definition);
 
+// Renders diagnostics one per line, "POINTER: message\n" ("(root)" for the empty pointer), e.g.
+// "/States/Check/Next: names no state: 'Chek'".
+std::string FormatDiagnostics(const Diagnostics& diagnostics);
+
 }  // namespace sluice::asl

@@ -83,4 +83,9 @@ class Path {
   std::shared_ptr<const Impl> impl_;
 };
 
+// AWS's cause for a path that fails in InputPath, OutputPath and similar fields:
+// "Invalid path '<path text>' : <error.message>" (the executor adds its "An error occurred
+// while executing the state …" prefix).
+std::string InvalidPathCause(const Path& path, const PathError& error);
+
 }  // namespace sluice::asl

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "asl/choice.h"
+#include "asl/intrinsics.h"
 #include "asl/json.h"
 #include "asl/path.h"
 #include "asl/payload_template.h"
@@ -138,6 +139,9 @@ struct State {
   std::optional<std::string> cause;
   std::optional<Path> error_path;
   std::optional<Path> cause_path;
+  // ErrorPath / CausePath may also hold an intrinsic call, e.g. States.Format(...).
+  std::optional<IntrinsicCall> error_path_call;
+  std::optional<IntrinsicCall> cause_path_call;
 
   // Parallel.
   std::vector<std::shared_ptr<const StateMachine>> branches;

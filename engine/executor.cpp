@@ -146,6 +146,7 @@ struct Frame {
   uint64_t task_id = 0;
   uint64_t timer_id = 0;
   uint64_t timeout_timer_id = 0;
+  uint64_t heartbeat_timer_id = 0;  // callback tasks only
   int64_t scheduled_event_id = 0;
 
   int64_t index = -1;  // branch or iteration index within the parent
@@ -249,10 +250,7 @@ struct Executor::State {
     Json ctx = Context(f);
     asl::EvalScope scope{data, ctx, nullptr, &random};
     auto r = spec.path.Select(scope);
-    if (!r.ok()) {
-      return Fail(RuntimeError(
-          f, "Invalid path '" + spec.path.text() + "' : " + r.error().message));
-    }
+    if (!r.ok()) return Fail(RuntimeError(f, asl::InvalidPathCause(spec.path, r.error())));
     return std::move(r).value();
   }
 
@@ -265,13 +263,12 @@ struct Executor::State {
     return std::move(r).value();
   }
 
-  Result<Json, AslError> ApplyResultPath(const Frame& f, const asl::ResultPathSpec& spec,
+  Result<Json, AslError> ApplyResultPath(const Frame& /*f*/, const asl::ResultPathSpec& spec,
                                          Json input, Json result) {
     if (spec.discard) return input;
     auto r = spec.path.Assign(std::move(input), std::move(result));
     if (!r.ok()) {
-      return Fail(RuntimeError(
-          f, "Invalid path '" + spec.path.text() + "' : " + r.error().message));
+      return Fail(AslError{std::string(errors::kResultPathMatchFailure), r.error().message});
     }
     return std::move(r).value();
   }
@@ -527,14 +524,19 @@ struct Executor::State {
     ExitState(f, std::move(out_value).value(), "");
   }
 
-  Result<std::optional<std::string>, AslError> FailField(const Frame& f,
-                                                         const std::optional<std::string>& lit,
-                                                         const std::optional<asl::Path>& path,
-                                                         const char* field) {
+  Result<std::optional<std::string>, AslError> FailField(
+      const Frame& f, const std::optional<std::string>& lit, const std::optional<asl::Path>& path,
+      const std::optional<asl::IntrinsicCall>& call, const char* field) {
     if (lit) return std::optional<std::string>(*lit);
-    if (!path) return std::optional<std::string>();
     Json ctx = Context(f);
     asl::EvalScope scope{f.input, ctx, nullptr, &random};
+    if (call) {
+      auto v = call->Evaluate(scope, field);
+      if (!v.ok()) return Fail(Located(f, v.error()));
+      const Json& j = v.value();
+      return std::optional<std::string>(j.is_string() ? j.get<std::string>() : j.dump());
+    }
+    if (!path) return std::optional<std::string>();
     auto r = path->Select(scope);
     if (!r.ok()) {
       return Fail(RuntimeError(f, "The JSONPath '" + path->text() + "' specified for the field '" +
@@ -547,9 +549,9 @@ struct Executor::State {
 
   void RunFail(Frame& f) {
     const auto& st = *f.state;
-    auto err = FailField(f, st.error, st.error_path, "ErrorPath");
+    auto err = FailField(f, st.error, st.error_path, st.error_path_call, "ErrorPath");
     if (!err.ok()) return FailFrame(f, err.error());
-    auto cause = FailField(f, st.cause, st.cause_path, "CausePath");
+    auto cause = FailField(f, st.cause, st.cause_path, st.cause_path_call, "CausePath");
     if (!cause.ok()) return FailFrame(f, cause.error());
     AslError e;
     e.error = err.value().value_or("");
@@ -625,12 +627,17 @@ struct Executor::State {
     if (timeout.value() < kDefaultTaskTimeoutSeconds) {
       f.timeout_timer_id = StartTimer(f, now + timeout.value() * kNanosPerSecond);
     }
+    // Only callback tasks can send heartbeats; for them a missed heartbeat is a failure.
+    if (heartbeat && IsCallback(st.resource)) {
+      f.heartbeat_timer_id = StartTimer(f, now + *heartbeat * kNanosPerSecond);
+    }
   }
 
   void OnTaskSucceeded(Frame& f, Json result) {
     const auto& st = *f.state;
     f.task_id = 0;
     CancelTimer(f.timeout_timer_id);
+    CancelTimer(f.heartbeat_timer_id);
     f.phase = Phase::kRunning;
     if (IsLegacyLambda(st.resource)) {
       Emit(&f, "LambdaFunctionSucceeded",
@@ -658,6 +665,7 @@ struct Executor::State {
     const auto& st = *f.state;
     f.task_id = 0;
     CancelTimer(f.timeout_timer_id);
+    CancelTimer(f.heartbeat_timer_id);
     f.phase = Phase::kRunning;
     Json details = Json::object();
     if (!IsLegacyLambda(st.resource)) {
@@ -946,6 +954,7 @@ struct Executor::State {
     if (f.phase == Phase::kTask) {
       CancelTask(f);
       CancelTimer(f.timeout_timer_id);
+      CancelTimer(f.heartbeat_timer_id);
       Emit(&f, "TaskStateAborted", nullptr);
     } else if (f.phase == Phase::kWait) {
       CancelTimer(f.timer_id);
@@ -1112,10 +1121,14 @@ Commands Executor::OnTimer(uint64_t timer_id, int64_t now) {
   }
   Frame& f = *s.frames[it->second];
   s.timers.erase(it);
-  if (timer_id == f.timeout_timer_id) {
-    f.timeout_timer_id = 0;
+  if (timer_id == f.timeout_timer_id || timer_id == f.heartbeat_timer_id) {
+    const bool heartbeat = timer_id == f.heartbeat_timer_id;
+    (heartbeat ? f.heartbeat_timer_id : f.timeout_timer_id) = 0;
     s.CancelTask(f);
-    s.OnTaskFailed(f, AslError{std::string(errors::kTimeout), "", false}, true);
+    s.OnTaskFailed(f,
+                   AslError{std::string(heartbeat ? errors::kHeartbeatTimeout : errors::kTimeout),
+                            "", false},
+                   true);
   } else if (timer_id == f.timer_id) {
     f.timer_id = 0;
     if (f.phase == Phase::kWait) {

@@ -21,7 +21,8 @@ struct HandlerConfig {
   std::string functions_source;           // its file name, for messages
   std::shared_ptr<const Json> mock_config;  // a mock config file's content, or null
   std::string mock_source;
-  std::string test_case;  // required with mock_config
+  std::string test_case;     // required with mock_config
+  std::string machine_name;  // the state machine's name, checked against the mock config
 };
 
 // Validates the configuration and builds the handlers on `loop`; the error names the file and

@@ -159,6 +159,7 @@ int Run(const RunArgs& a) {
     hc.mock_source = a.mock_config;
     hc.test_case = a.test_case;
   }
+  hc.machine_name = MachineName(a);
   engine::RunRequest req;
   req.machine = machine;
   req.machine_name = MachineName(a);

@@ -25,6 +25,7 @@
 #include "asl/loader.h"
 #include "engine/handler_setup.h"
 #include "engine/run.h"
+#include "handlers/task_handler.h"
 
 namespace fs = std::filesystem;
 using sluice::Json;
@@ -143,7 +144,8 @@ Outcome RunCase(const Json& c) {
       RemovePath(got, tokens);
       RemovePath(want, tokens);
     }
-    if (got != want) {
+    // Deep equality, ignoring key order (the cases' contract).
+    if (nlohmann::json::parse(got.dump()) != nlohmann::json::parse(want.dump())) {
       why << "output differs\n  got:      " << got.dump() << "\n  expected: " << want.dump();
       out.detail = why.str();
       return out;
