@@ -34,8 +34,8 @@ static bool OneMatches(std::string_view pattern, std::string_view error) {
   if (pattern == error) return true;
   if (IsUncatchable(error)) return false;
   if (pattern == errors::kAll) return true;
-  if (pattern == errors::kTaskFailed) return error != errors::kTimeout &&
-                                             error != errors::kHeartbeatTimeout;
+  if (pattern == errors::kTaskFailed)
+    return error != errors::kTimeout && error != errors::kHeartbeatTimeout;
   if (pattern == errors::kTimeout) return error == errors::kHeartbeatTimeout;
   return false;
 }

@@ -11,8 +11,8 @@
 namespace sluice::asl {
 
 struct AslError {
-  std::string error;  // e.g. "States.Runtime", or a user/task error name
-  std::string cause;  // free text; may be empty
+  std::string error;      // e.g. "States.Runtime", or a user/task error name
+  std::string cause;      // free text; may be empty
   bool has_cause = true;  // false: the failure carries no Cause at all (e.g. Fail without Cause)
 };
 
@@ -41,9 +41,9 @@ inline constexpr std::string_view kRuntime = "States.Runtime";
 const std::vector<std::string_view>& PredefinedErrorNames();
 
 // True when a retrier/catcher whose ErrorEquals is `error_equals` handles `error`.
-// Implements AWS's rules: States.Runtime is never matched; States.ALL matches everything except States.Runtime and
-// States.DataLimitExceeded; States.TaskFailed matches everything except States.Timeout,
-// States.Runtime and States.DataLimitExceeded; States.Timeout also matches
+// Implements AWS's rules: States.Runtime is never matched; States.ALL matches everything except
+// States.Runtime and States.DataLimitExceeded; States.TaskFailed matches everything except
+// States.Timeout, States.Runtime and States.DataLimitExceeded; States.Timeout also matches
 // States.HeartbeatTimeout.
 bool ErrorMatches(const std::vector<std::string>& error_equals, std::string_view error);
 

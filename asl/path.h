@@ -29,10 +29,10 @@ class Random;
 
 // What a path, template or intrinsic reads.
 struct EvalScope {
-  const Json& data;                   // `$`
-  const Json& context;                // `$$`
-  const Json* variables = nullptr;    // `$name`: an object of variable name -> value; may be null
-  Random* random = nullptr;           // for States.UUID / States.MathRandom; may be null
+  const Json& data;                 // `$`
+  const Json& context;              // `$$`
+  const Json* variables = nullptr;  // `$name`: an object of variable name -> value; may be null
+  Random* random = nullptr;         // for States.UUID / States.MathRandom; may be null
 };
 
 // Why a path could not be evaluated.

@@ -66,7 +66,7 @@ struct SelectPathSpec {
 struct Catcher {
   std::vector<std::string> error_equals;
   std::string next;
-  ResultPathSpec result_path;  // defaults to "$": the error output replaces the input
+  ResultPathSpec result_path;          // defaults to "$": the error output replaces the input
   std::shared_ptr<const Json> assign;  // raw Assign block, or null (variables issue)
 };
 
@@ -120,8 +120,8 @@ struct State {
 
   // Task.
   std::string resource;
-  IntOrPath timeout_seconds;    // absent: AWS's default of 99,999,999 s
-  IntOrPath heartbeat_seconds;  // absent: none
+  IntOrPath timeout_seconds;                // absent: AWS's default of 99,999,999 s
+  IntOrPath heartbeat_seconds;              // absent: none
   std::shared_ptr<const Json> credentials;  // raw, or null
 
   // Choice.

@@ -353,14 +353,22 @@ struct Executor::State {
       return;
     }
     switch (st.type) {
-      case StateType::kPass: return RunPass(f);
-      case StateType::kTask: return RunTask(f);
-      case StateType::kChoice: return RunChoice(f);
-      case StateType::kWait: return RunWait(f);
-      case StateType::kSucceed: return RunSucceed(f);
-      case StateType::kFail: return RunFail(f);
-      case StateType::kParallel: return RunParallel(f);
-      case StateType::kMap: return RunMap(f);
+      case StateType::kPass:
+        return RunPass(f);
+      case StateType::kTask:
+        return RunTask(f);
+      case StateType::kChoice:
+        return RunChoice(f);
+      case StateType::kWait:
+        return RunWait(f);
+      case StateType::kSucceed:
+        return RunSucceed(f);
+      case StateType::kFail:
+        return RunFail(f);
+      case StateType::kParallel:
+        return RunParallel(f);
+      case StateType::kMap:
+        return RunMap(f);
     }
   }
 
@@ -431,8 +439,7 @@ struct Executor::State {
     }
     if (next.empty()) next = st.default_next;
     if (next.empty()) {
-      return FailState(f, AslError{std::string(errors::kNoChoiceMatched),
-                                   "No Matches!"});
+      return FailState(f, AslError{std::string(errors::kNoChoiceMatched), "No Matches!"});
     }
     auto out_value = SelectInput(f, st.output_path, eff.value());
     if (!out_value.ok()) return FailState(f, out_value.error());
@@ -440,15 +447,15 @@ struct Executor::State {
   }
 
   // Reads an integer field given literally or by path; `field` names it in causes.
-  Result<int64_t, AslError> ResolveInt(const Frame& f, const asl::IntOrPath& v,
-                                       const Json& data, const std::string& field) {
+  Result<int64_t, AslError> ResolveInt(const Frame& f, const asl::IntOrPath& v, const Json& data,
+                                       const std::string& field) {
     if (v.value) return *v.value;
     Json ctx = Context(f);
     asl::EvalScope scope{data, ctx, nullptr, &random};
     auto r = v.path->Select(scope);
     if (!r.ok()) {
-      return Fail(RuntimeError(f, "The " + field + " field references a path that does not exist: " +
-                                      v.path->text()));
+      return Fail(RuntimeError(
+          f, "The " + field + " field references a path that does not exist: " + v.path->text()));
     }
     const Json& j = r.value();
     if (j.is_number_integer() || j.is_number_unsigned()) return j.get<int64_t>();
@@ -477,29 +484,35 @@ struct Executor::State {
       const char* field = st.seconds_path ? "SecondsPath" : "TimestampPath";
       auto r = path.Select(scope);
       if (!r.ok()) {
-        return FailState(f, RuntimeError(f, std::string("The ") + field +
-                                                " parameter does not reference an input value: " +
-                                                path.text()));
+        return FailState(
+            f, RuntimeError(f, std::string("The ") + field +
+                                   " parameter does not reference an input value: " + path.text()));
       }
       const Json& v = r.value();
       std::string shown = v.is_string() ? v.get<std::string>() : v.dump();
       if (st.seconds_path) {
         if (!v.is_number_integer() && !v.is_number_unsigned()) {
-          return FailState(f, RuntimeError(f, "The SecondsPath parameter cannot be parsed as a "
-                                              "long value: " + path.text() + " == " + shown));
+          return FailState(f, RuntimeError(f,
+                                           "The SecondsPath parameter cannot be parsed as a "
+                                           "long value: " +
+                                               path.text() + " == " + shown));
         }
         int64_t secs = v.get<int64_t>();
         if (secs < 0) {
-          return FailState(f, RuntimeError(f, "The SecondsPath parameter references a negative "
-                                              "value: " + path.text() + " == " + shown));
+          return FailState(f, RuntimeError(f,
+                                           "The SecondsPath parameter references a negative "
+                                           "value: " +
+                                               path.text() + " == " + shown));
         }
         due = now + secs * kNanosPerSecond;
       } else {
         auto t = v.is_string() ? asl::ParseTimestamp(v.get<std::string>()) : std::nullopt;
         if (!t) {
-          return FailState(f, RuntimeError(f, "The TimestampPath parameter does not reference a "
-                                              "valid ISO-8601 extended offset date-time format "
-                                              "string: " + path.text() + " == " + shown));
+          return FailState(f, RuntimeError(f,
+                                           "The TimestampPath parameter does not reference a "
+                                           "valid ISO-8601 extended offset date-time format "
+                                           "string: " +
+                                               path.text() + " == " + shown));
         }
         due = *t;
       }
@@ -608,7 +621,8 @@ struct Executor::State {
       if (heartbeat) details["heartbeatInSeconds"] = *heartbeat;
       f.scheduled_event_id = Emit(&f, "TaskScheduled", std::move(details));
       Emit(&f, "TaskStarted",
-           Json{{"resourceType", ResourceType(st.resource)}, {"resource", ResourceName(st.resource)}});
+           Json{{"resourceType", ResourceType(st.resource)},
+                {"resource", ResourceName(st.resource)}});
     }
     f.phase = Phase::kTask;
     f.task_id = next_task_id++;
@@ -787,12 +801,12 @@ struct Executor::State {
     asl::EvalScope scope{f.effective, ctx, nullptr, &random};
     auto items = st.items_path.Select(scope);
     if (!items.ok()) {
-      return FailState(f, RuntimeError(f, "Invalid path '" + st.items_path.text() + "' : " +
-                                              items.error().message));
+      return FailState(f, RuntimeError(f, "Invalid path '" + st.items_path.text() +
+                                              "' : " + items.error().message));
     }
     if (!items.value().is_array()) {
-      return FailState(f, RuntimeError(f, "Map state input must be an array: " +
-                                              st.items_path.text()));
+      return FailState(
+          f, RuntimeError(f, "Map state input must be an array: " + st.items_path.text()));
     }
     auto mc = st.max_concurrency.present()
                   ? ResolveInt(f, st.max_concurrency, f.effective, "MaxConcurrencyPath")
@@ -801,8 +815,7 @@ struct Executor::State {
     f.tolerated_count = -1;
     f.tolerated_percentage = -1;
     if (st.tolerated_failure_count.present()) {
-      auto tc = ResolveInt(f, st.tolerated_failure_count, f.effective,
-                           "ToleratedFailureCountPath");
+      auto tc = ResolveInt(f, st.tolerated_failure_count, f.effective, "ToleratedFailureCountPath");
       if (!tc.ok()) return FailState(f, tc.error());
       f.tolerated_count = tc.value();
     }
@@ -812,9 +825,10 @@ struct Executor::State {
       } else {
         auto r = st.tolerated_failure_percentage.path->Select(scope);
         if (!r.ok() || !r.value().is_number()) {
-          return FailState(f, RuntimeError(f, "The ToleratedFailurePercentagePath field refers "
-                                              "to a value which is not a valid number: " +
-                                              st.tolerated_failure_percentage.path->text()));
+          return FailState(f, RuntimeError(f,
+                                           "The ToleratedFailurePercentagePath field refers "
+                                           "to a value which is not a valid number: " +
+                                               st.tolerated_failure_percentage.path->text()));
         }
         f.tolerated_percentage = r.value().get<double>();
       }
@@ -864,8 +878,8 @@ struct Executor::State {
         input = f.effective;
         m = f.state->branches[i].get();
       }
-      Frame& child = NewFrame(is_map ? FrameKind::kIteration : FrameKind::kBranch, f.id, m,
-                              std::move(input));
+      Frame& child =
+          NewFrame(is_map ? FrameKind::kIteration : FrameKind::kBranch, f.id, m, std::move(input));
       child.index = static_cast<int64_t>(i);
       f.children.push_back(child.id);
       ++f.running;
@@ -1023,11 +1037,16 @@ struct Executor::State {
 
 const char* ExecutionStatusName(ExecutionStatus status) {
   switch (status) {
-    case ExecutionStatus::kRunning: return "RUNNING";
-    case ExecutionStatus::kSucceeded: return "SUCCEEDED";
-    case ExecutionStatus::kFailed: return "FAILED";
-    case ExecutionStatus::kTimedOut: return "TIMED_OUT";
-    case ExecutionStatus::kAborted: return "ABORTED";
+    case ExecutionStatus::kRunning:
+      return "RUNNING";
+    case ExecutionStatus::kSucceeded:
+      return "SUCCEEDED";
+    case ExecutionStatus::kFailed:
+      return "FAILED";
+    case ExecutionStatus::kTimedOut:
+      return "TIMED_OUT";
+    case ExecutionStatus::kAborted:
+      return "ABORTED";
   }
   return "?";
 }
@@ -1054,9 +1073,10 @@ Commands Executor::Start(Json input, int64_t now) {
                                      {"Input", input},
                                      {"StartTime", asl::FormatTimestamp(now)},
                                      {"Name", o.execution_name},
-                                     {"RoleArn", o.role_arn},
-                                     {"RedriveCount", o.redrive_count}};
-  s.context_base["StateMachine"] = Json{{"Id", o.state_machine_arn}, {"Name", o.state_machine_name}};
+                                     {"RoleArn", o.role_arn}};
+  if (!o.express) s.context_base["Execution"]["RedriveCount"] = o.redrive_count;
+  s.context_base["StateMachine"] =
+      Json{{"Id", o.state_machine_arn}, {"Name", o.state_machine_name}};
   s.Emit(nullptr, "ExecutionStarted",
          Json{{"input", input.dump()},
               {"inputDetails", State::Truncated()},
@@ -1125,10 +1145,10 @@ Commands Executor::OnTimer(uint64_t timer_id, int64_t now) {
     const bool heartbeat = timer_id == f.heartbeat_timer_id;
     (heartbeat ? f.heartbeat_timer_id : f.timeout_timer_id) = 0;
     s.CancelTask(f);
-    s.OnTaskFailed(f,
-                   AslError{std::string(heartbeat ? errors::kHeartbeatTimeout : errors::kTimeout),
-                            "", false},
-                   true);
+    s.OnTaskFailed(
+        f,
+        AslError{std::string(heartbeat ? errors::kHeartbeatTimeout : errors::kTimeout), "", false},
+        true);
   } else if (timer_id == f.timer_id) {
     f.timer_id = 0;
     if (f.phase == Phase::kWait) {
@@ -1148,7 +1168,8 @@ Commands Executor::Stop(const std::string& error, const std::string& cause, int6
   if (s.status != ExecutionStatus::kRunning) return out;
   s.out = &out;
   s.now = now;
-  s.Terminate(ExecutionStatus::kAborted, "ExecutionAborted", AslError{error, cause, !cause.empty()});
+  s.Terminate(ExecutionStatus::kAborted, "ExecutionAborted",
+              AslError{error, cause, !cause.empty()});
   s.out = nullptr;
   return out;
 }

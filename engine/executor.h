@@ -54,6 +54,8 @@ struct ExecutionOptions {
   // Payload quota (bytes of a state's input or output, serialised). AWS: 256 KiB.
   size_t max_payload_bytes = 256 * 1024;
   int64_t redrive_count = 0;
+  // Express executions cannot be redriven, so their context object has no RedriveCount.
+  bool express = false;
 };
 
 // Work the runtime must do on the executor's behalf.
@@ -99,8 +101,8 @@ class Executor {
 
   ExecutionStatus status() const;
   bool done() const { return status() != ExecutionStatus::kRunning; }
-  const Json& output() const;           // when SUCCEEDED
-  const asl::AslError& error() const;   // when FAILED / TIMED_OUT / ABORTED
+  const Json& output() const;          // when SUCCEEDED
+  const asl::AslError& error() const;  // when FAILED / TIMED_OUT / ABORTED
   const std::vector<HistoryEvent>& history() const;
   const ExecutionOptions& options() const;
   int64_t start_time() const;

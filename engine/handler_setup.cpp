@@ -18,8 +18,8 @@ Result<std::unique_ptr<handlers::TaskHandler>> BuildHandlers(uv_loop_t* loop,
     auto tc = handlers::CheckTestCase(mocks.value(), config.test_case);
     if (!tc.ok()) return Fail(tc.error());
     if (!config.machine_name.empty()) {
-      auto sm = handlers::CheckStateMachineTestCase(mocks.value(), config.machine_name,
-                                                    config.test_case);
+      auto sm =
+          handlers::CheckStateMachineTestCase(mocks.value(), config.machine_name, config.test_case);
       if (!sm.ok()) return Fail(sm.error());
     }
     registry->Add(handlers::HandlerPriority::kMock,
@@ -31,10 +31,10 @@ Result<std::unique_ptr<handlers::TaskHandler>> BuildHandlers(uv_loop_t* loop,
     auto functions = handlers::ParseFunctionsFile(*config.functions, config.functions_source,
                                                   handlers::DirectoryOf(config.functions_source));
     if (!functions.ok()) return Fail(functions.error());
-    registry->Add(handlers::HandlerPriority::kFunctions,
-                  std::make_unique<handlers::FunctionsHandler>(
-                      loop, std::make_shared<const handlers::FunctionsFile>(
-                                std::move(functions).value())));
+    registry->Add(
+        handlers::HandlerPriority::kFunctions,
+        std::make_unique<handlers::FunctionsHandler>(
+            loop, std::make_shared<const handlers::FunctionsFile>(std::move(functions).value())));
   }
   return std::unique_ptr<handlers::TaskHandler>(std::move(registry));
 }

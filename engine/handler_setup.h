@@ -17,8 +17,8 @@ class TaskHandler;
 namespace sluice::engine {
 
 struct HandlerConfig {
-  std::shared_ptr<const Json> functions;  // a functions file's content, or null
-  std::string functions_source;           // its file name, for messages
+  std::shared_ptr<const Json> functions;    // a functions file's content, or null
+  std::string functions_source;             // its file name, for messages
   std::shared_ptr<const Json> mock_config;  // a mock config file's content, or null
   std::string mock_source;
   std::string test_case;     // required with mock_config

@@ -18,8 +18,8 @@ namespace sluice::engine {
 struct HistoryEvent {
   int64_t id = 0;
   int64_t previous_event_id = 0;
-  int64_t timestamp_nanos = 0;  // since the Unix epoch
-  std::string type;             // AWS HistoryEventType, e.g. "TaskStateEntered"
+  int64_t timestamp_nanos = 0;          // since the Unix epoch
+  std::string type;                     // AWS HistoryEventType, e.g. "TaskStateEntered"
   std::shared_ptr<const Json> details;  // may be null (no details member)
 };
 

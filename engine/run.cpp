@@ -53,6 +53,7 @@ Result<RunResult> RunToCompletion(const RunRequest& request, const HandlerFactor
   options.execution_name = request.execution_name.empty() ? NewUuid() : request.execution_name;
   options.execution_arn = ExecutionArn(request.machine_name, options.execution_name);
   options.max_payload_bytes = request.max_payload_bytes;
+  options.express = request.express;
   options.seed = request.seed != 0 ? request.seed : std::random_device()() | 1;
 
   RunResult result;

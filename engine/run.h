@@ -30,11 +30,12 @@ std::string NewUuid();
 struct RunRequest {
   std::shared_ptr<const asl::StateMachine> machine;
   std::string machine_name = "StateMachine";
-  std::string execution_name;  // empty: a new UUID
+  std::string execution_name;         // empty: a new UUID
   std::shared_ptr<const Json> input;  // required
   bool virtual_clock = false;
   size_t max_payload_bytes = 256 * 1024;
-  uint64_t seed = 0;  // 0: drawn at random
+  uint64_t seed = 0;     // 0: drawn at random
+  bool express = false;  // an EXPRESS execution (no RedriveCount in the context)
 };
 
 struct RunResult {

@@ -19,9 +19,7 @@ struct TimerEntry {
   uint64_t seq;
   size_t execution;
   uint64_t timer_id;
-  bool operator>(const TimerEntry& o) const {
-    return due != o.due ? due > o.due : seq > o.seq;
-  }
+  bool operator>(const TimerEntry& o) const { return due != o.due ? due > o.due : seq > o.seq; }
 };
 
 struct Completion {
@@ -73,15 +71,21 @@ struct Runtime::Impl {
   void Apply(size_t execution, Commands commands) {
     for (auto& c : commands) {
       switch (c.kind) {
-        case Command::Kind::kScheduleTask: ScheduleTask(execution, c); break;
-        case Command::Kind::kCancelTask: CancelTask(execution, c.task_id); break;
+        case Command::Kind::kScheduleTask:
+          ScheduleTask(execution, c);
+          break;
+        case Command::Kind::kCancelTask:
+          CancelTask(execution, c.task_id);
+          break;
         case Command::Kind::kStartTimer: {
           uint64_t key = Key(execution, c.timer_id);
           live_timers[key] = c.due_nanos;
           timers.push(TimerEntry{c.due_nanos, timer_seq++, execution, c.timer_id});
           break;
         }
-        case Command::Kind::kCancelTimer: live_timers.erase(Key(execution, c.timer_id)); break;
+        case Command::Kind::kCancelTimer:
+          live_timers.erase(Key(execution, c.timer_id));
+          break;
       }
     }
     Slot& slot = slots[execution];
@@ -108,7 +112,12 @@ struct Runtime::Impl {
     req.idempotency_key = ex.options().execution_arn + "/" + std::to_string(c.scheduled_event_id);
     req.task_token = c.task_token;
     if (handler == nullptr) {
-      completions.push_back(Completion{execution, c.task_id, handlers::TaskOutcome{false, nullptr, asl::AslError{"States.TaskFailed", "No task handler is configured for resource '" + c.resource + "'"}}});
+      completions.push_back(Completion{
+          execution, c.task_id,
+          handlers::TaskOutcome{
+              false, nullptr,
+              asl::AslError{"States.TaskFailed",
+                            "No task handler is configured for resource '" + c.resource + "'"}}});
       inflight.erase(global);
       global_of.erase(Key(execution, c.task_id));
       return;
@@ -138,11 +147,10 @@ struct Runtime::Impl {
       completions.pop_front();
       Executor& ex = *slots[c.execution].executor;
       int64_t now = clock.Now();
-      Commands cmds = c.outcome.ok
-                          ? ex.OnTaskSucceeded(c.task_id, c.outcome.result ? *c.outcome.result
-                                                                           : Json(),
-                                               now)
-                          : ex.OnTaskFailed(c.task_id, std::move(c.outcome.error), now);
+      Commands cmds =
+          c.outcome.ok
+              ? ex.OnTaskSucceeded(c.task_id, c.outcome.result ? *c.outcome.result : Json(), now)
+              : ex.OnTaskFailed(c.task_id, std::move(c.outcome.error), now);
       Apply(c.execution, std::move(cmds));
     }
   }
@@ -189,7 +197,8 @@ struct Runtime::Impl {
       }
       if (has_timer && !clock.IsVirtual()) {
         int64_t wait_ms = (next.due - clock.Now() + 999'999) / 1'000'000;
-        uv_timer_start(&wake, [](uv_timer_t*) {}, static_cast<uint64_t>(std::max<int64_t>(0, wait_ms)), 0);
+        uv_timer_start(
+            &wake, [](uv_timer_t*) {}, static_cast<uint64_t>(std::max<int64_t>(0, wait_ms)), 0);
       }
       uv_run(&loop, UV_RUN_ONCE);
       uv_timer_stop(&wake);
@@ -206,12 +215,12 @@ Runtime::~Runtime() = default;
 uv_loop_t* Runtime::loop() { return &impl_->loop; }
 Clock& Runtime::clock() { return impl_->clock; }
 
-Executor& Runtime::Start(std::shared_ptr<const asl::StateMachine> machine,
-                         ExecutionOptions options, Json input, DoneCallback done) {
+Executor& Runtime::Start(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options,
+                         Json input, DoneCallback done) {
   auto& im = *impl_;
   size_t index = im.slots.size();
-  im.slots.push_back(Slot{std::make_unique<Executor>(std::move(machine), std::move(options)),
-                          std::move(done)});
+  im.slots.push_back(
+      Slot{std::make_unique<Executor>(std::move(machine), std::move(options)), std::move(done)});
   ++im.running;
   Executor& ex = *im.slots[index].executor;
   im.Apply(index, ex.Start(std::move(input), im.clock.Now()));

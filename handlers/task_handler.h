@@ -20,10 +20,10 @@
 namespace sluice::handlers {
 
 struct TaskRequest {
-  uint64_t task_id = 0;           // unique within the process; used by Cancel()
-  std::string resource;           // the state's Resource, verbatim
+  uint64_t task_id = 0;                 // unique within the process; used by Cancel()
+  std::string resource;                 // the state's Resource, verbatim
   std::shared_ptr<const Json> payload;  // the effective parameters (after Parameters)
-  std::string state_machine_name;  // e.g. "MyMachine" (mock files key on it)
+  std::string state_machine_name;       // e.g. "MyMachine" (mock files key on it)
   std::string state_name;
   std::string execution_arn;
   std::string execution_name;

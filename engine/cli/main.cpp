@@ -39,6 +39,7 @@ struct RunArgs {
   std::string mock_config;
   std::string test_case;
   std::string clock = "real";
+  std::string type = "STANDARD";
   size_t max_payload_bytes = 256 * 1024;
   bool json = false;
   bool history = false;
@@ -103,8 +104,8 @@ void PrintAccount(const engine::RunResult& r) {
     const std::string& t = e.type;
     if (t.size() > 12 && t.compare(t.size() - 12, 12, "StateEntered") == 0 && e.details) {
       std::cout << "  " << asl::FormatTimestamp(e.timestamp_nanos) << "  "
-                << (*e.details)["name"].get<std::string>() << " ("
-                << t.substr(0, t.size() - 12) << ")\n";
+                << (*e.details)["name"].get<std::string>() << " (" << t.substr(0, t.size() - 12)
+                << ")\n";
     } else if ((t == "TaskFailed" || t == "LambdaFunctionFailed" || t == "TaskTimedOut" ||
                 t == "LambdaFunctionTimedOut") &&
                e.details) {
@@ -142,6 +143,9 @@ int Run(const RunArgs& a) {
   if (a.mock_config.empty() != a.test_case.empty()) {
     throw UsageError{"--mock-config and --test-case must be given together"};
   }
+  if (a.type != "STANDARD" && a.type != "EXPRESS") {
+    throw UsageError{"--type: expected 'STANDARD' or 'EXPRESS', got '" + a.type + "'"};
+  }
   if (a.clock != "real" && a.clock != "virtual") {
     throw UsageError{"--clock: expected 'real' or 'virtual', got '" + a.clock + "'"};
   }
@@ -166,6 +170,7 @@ int Run(const RunArgs& a) {
   req.execution_name = a.name;
   req.input = std::make_shared<const Json>(std::move(input));
   req.virtual_clock = a.clock == "virtual";
+  req.express = a.type == "EXPRESS";
   req.max_payload_bytes = a.max_payload_bytes;
   auto run = engine::RunToCompletion(
       req, [&](uv_loop_t* loop) { return engine::BuildHandlers(loop, hc); });
@@ -206,8 +211,7 @@ int Validate(const std::string& path) {
     return 0;
   }
   for (const auto& d : compiled.error()) {
-    std::cout << path << ": " << (d.pointer.empty() ? "/" : d.pointer) << ": " << d.message
-              << "\n";
+    std::cout << path << ": " << (d.pointer.empty() ? "/" : d.pointer) << ": " << d.message << "\n";
   }
   std::cerr << path << ": " << compiled.error().size() << " problem"
             << (compiled.error().size() == 1 ? "" : "s") << " found\n";
@@ -237,6 +241,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--test-case", run.test_case, "Test case of the mock config to use");
   run_cmd->add_option("--clock", run.clock,
                       "real (default) or virtual: time jumps to the next timer when idle");
+  run_cmd->add_option("--type", run.type,
+                      "STANDARD (default) or EXPRESS: the workflow type the run behaves as");
   run_cmd->add_option("--max-payload-bytes", run.max_payload_bytes,
                       "Payload size quota per state input/output (default 262144, AWS's 256 KiB)");
   run_cmd->add_flag("--history", run.history, "Print the execution history (one event a line)");

@@ -107,7 +107,8 @@ Outcome RunCase(const Json& c) {
   }
   sluice::engine::HandlerConfig hc;
   if (c.contains("task_mocks")) {
-    hc.functions = std::make_shared<const Json>(sluice::engine::FunctionsFromTaskMocks(c["task_mocks"]));
+    hc.functions =
+        std::make_shared<const Json>(sluice::engine::FunctionsFromTaskMocks(c["task_mocks"]));
     hc.functions_source = "task_mocks";
   }
   sluice::engine::RunRequest req;
@@ -115,6 +116,7 @@ Outcome RunCase(const Json& c) {
   req.machine_name = "ConformanceMachine";
   req.input = std::make_shared<const Json>(c.value("input", Json::object()));
   req.virtual_clock = true;
+  req.express = c.value("provenance", Json::object()).value("state_machine_type", "") == "EXPRESS";
   auto run = sluice::engine::RunToCompletion(
       req, [&](uv_loop_t* loop) { return sluice::engine::BuildHandlers(loop, hc); });
   if (!run.ok()) {
@@ -152,9 +154,10 @@ Outcome RunCase(const Json& c) {
     }
   } else {
     std::string want_error = expected.value("error", "");
-    if (expected.contains("error") && expected["error"].is_string() && r.error.error != want_error) {
-      why << "error '" << r.error.error << "', expected '" << want_error << "'\n  cause: "
-          << r.error.cause;
+    if (expected.contains("error") && expected["error"].is_string() &&
+        r.error.error != want_error) {
+      why << "error '" << r.error.error << "', expected '" << want_error
+          << "'\n  cause: " << r.error.cause;
       out.detail = why.str();
       return out;
     }
@@ -266,11 +269,13 @@ int main(int argc, char** argv) {
   }
   int rc = 0;
   if (!unexpected.empty()) {
-    std::cout << "\n" << unexpected.size() << " case(s) failed that are not in the known-failures list\n";
+    std::cout << "\n"
+              << unexpected.size() << " case(s) failed that are not in the known-failures list\n";
     rc = 1;
   }
   if (!fixed.empty() && opt.filter.empty()) {
-    std::cout << "\n" << fixed.size() << " case(s) in the known-failures list now pass; remove them:\n";
+    std::cout << "\n"
+              << fixed.size() << " case(s) in the known-failures list now pass; remove them:\n";
     for (const auto& n : fixed) std::cout << "  " << n << "\n";
     rc = 1;
   }
