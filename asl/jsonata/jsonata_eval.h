@@ -69,7 +69,6 @@ struct Evaluator {
   Value Call(const Value& fn, std::vector<Value> args, const Value& ctx, int64_t pos);
 };
 
-[[noreturn]] void Throw(const char* code, const std::string& msg, int64_t pos);
 Value Undef();
 Value Num(double d);
 Value Str(std::string s);

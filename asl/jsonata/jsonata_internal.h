@@ -46,6 +46,7 @@ struct Node {
 };
 
 Json MakeNum(double d);
+[[noreturn]] void Throw(const char* code, const std::string& msg, int64_t pos);
 NodeP ParseText(std::string_view text);
 
 }  // namespace sluice::asl::jsonata::internal

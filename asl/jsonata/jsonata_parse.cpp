@@ -20,9 +20,6 @@ struct Tok {
   int64_t pos = 0;
 };
 
-[[noreturn]] void Throw(const char* code, const std::string& msg, int64_t pos) {
-  throw JErr{code, msg, pos};
-}
 
 void AppendUtf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -519,6 +516,8 @@ class Parser {
 };
 
 }  // namespace
+
+void Throw(const char* code, const std::string& msg, int64_t pos) { throw JErr{code, msg, pos}; }
 
 Json MakeNum(double d) {
   if (std::floor(d) == d && std::fabs(d) < 9007199254740992.0) return Json(static_cast<int64_t>(d));

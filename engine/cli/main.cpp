@@ -13,6 +13,7 @@
 #include "asl/timestamp.h"
 #include "engine/handler_setup.h"
 #include "engine/run.h"
+#include "handlers/config_file.h"
 #include "handlers/task_handler.h"
 
 namespace {
@@ -46,7 +47,8 @@ struct RunArgs {
 };
 
 Json ReadJsonOrYamlFile(const std::string& path, const char* what) {
-  auto r = asl::LoadDefinitionFile(path);
+  auto r = std::string_view(what) == "definition" ? asl::LoadDefinitionFile(path)
+                                                  : sluice::handlers::ReadJsonOrYamlFile(path);
   if (!r.ok()) throw UsageError{std::string(what) + ": " + r.error()};
   return std::move(r).value();
 }
