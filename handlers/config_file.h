@@ -1,6 +1,6 @@
 // Reading the handlers' configuration files (functions files, mock configs) as JSON.
 //
-// A file is JSON when its first non-space character is '{' or '['; otherwise it is YAML, read
+// Parsed by asl::ParseDefinitionText: JSON when the text starts with '{', else YAML, read
 // with the YAML 1.2 core schema (plain `true`, `null`, `12`, `1.5` are typed; quoted scalars are
 // always strings). Errors name the file and, for syntax errors, the line and column.
 #pragma once
