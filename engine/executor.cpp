@@ -263,8 +263,7 @@ struct Executor::State {
     return std::move(r).value();
   }
 
-  Result<Json, AslError> ApplyResultPath(const Frame& /*f*/, const asl::ResultPathSpec& spec,
-                                         Json input, Json result) {
+  Result<Json, AslError> ApplyResultPath(const asl::ResultPathSpec& spec, Json input, Json result) {
     if (spec.discard) return input;
     auto r = spec.path.Assign(std::move(input), std::move(result));
     if (!r.ok()) {
@@ -281,7 +280,7 @@ struct Executor::State {
       if (!sel.ok()) return sel;
       result = std::move(sel).value();
     }
-    auto merged = ApplyResultPath(f, st.result_path, f.input, std::move(result));
+    auto merged = ApplyResultPath(st.result_path, f.input, std::move(result));
     if (!merged.ok()) return merged;
     return SelectInput(f, st.output_path, merged.value());
   }
@@ -415,7 +414,7 @@ struct Executor::State {
     } else {
       result = std::move(eff).value();
     }
-    auto merged = ApplyResultPath(f, st.result_path, f.input, std::move(result));
+    auto merged = ApplyResultPath(st.result_path, f.input, std::move(result));
     if (!merged.ok()) return FailState(f, merged.error());
     auto out_value = SelectInput(f, st.output_path, merged.value());
     if (!out_value.ok()) return FailState(f, out_value.error());
@@ -719,7 +718,7 @@ struct Executor::State {
     }
     for (const auto& c : st.catchers) {
       if (!asl::ErrorMatches(c.error_equals, e.error)) continue;
-      auto merged = ApplyResultPath(f, c.result_path, f.input, ErrorOutput(e));
+      auto merged = ApplyResultPath(c.result_path, f.input, ErrorOutput(e));
       if (!merged.ok()) return FailFrame(f, merged.error());
       ExitState(f, std::move(merged).value(), c.next);
       return;
@@ -944,10 +943,10 @@ struct Executor::State {
         parent.child_error = child.error;
       }
     }
-    // Release the finished child's memory; its id stays reserved.
+    // Inside the parent's own pump this only updates counters; otherwise it launches the next
+    // children or ends the state, and the parent moves on.
     Pump(parent);
-    if (parent.phase == Phase::kRunning && parent.kind != FrameKind::kRoot) Advance(parent);
-    if (parent.phase == Phase::kRunning && parent.kind == FrameKind::kRoot) Advance(parent);
+    if (parent.phase == Phase::kRunning) Advance(parent);
   }
 
   void AbortChildren(Frame& f) {
