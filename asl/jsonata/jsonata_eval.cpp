@@ -1,4 +1,6 @@
 // JSONata evaluator: sequence semantics, paths, operators and the public API.
+#include "asl/jsonata/jsonata_eval.h"
+
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "asl/jsonata/jsonata.h"
-#include "asl/jsonata/jsonata_eval.h"
 
 namespace sluice::asl::jsonata {
 namespace internal {
@@ -18,7 +19,10 @@ struct DepthGuard {
   explicit DepthGuard(Evaluator& e, int64_t pos) : e_(e) {
     if (++e_.depth > kMaxDepth) {
       --e_.depth;
-      Throw("U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.", pos);
+      Throw("U1001",
+            "Stack overflow error: Check for non-terminating recursive function.  Consider "
+            "rewriting as tail-recursive.",
+            pos);
     }
   }
   ~DepthGuard() { --e_.depth; }
@@ -62,7 +66,10 @@ void Descend(const Json& c, std::vector<Json>& out) {
 
 double AsNum(const Value& v, const char* code, const std::string& op, int64_t pos) {
   if (!IsNum(v)) {
-    Throw(code, std::string("The ") + (code[4] == '1' ? "left" : "right") + " side of the \"" + op + "\" operator must evaluate to a number", pos);
+    Throw(code,
+          std::string("The ") + (code[4] == '1' ? "left" : "right") + " side of the \"" + op +
+              "\" operator must evaluate to a number",
+          pos);
   }
   return v.j.get<double>();
 }
@@ -85,11 +92,16 @@ Value Arith(const std::string& op, const Value& l, const Value& r, int64_t pos) 
 Value Compare(const std::string& op, const Value& l, const Value& r, int64_t pos) {
   bool lok = IsNum(l) || IsStr(l), rok = IsNum(r) || IsStr(r);
   if ((!l.undef() && !lok) || (!r.undef() && !rok)) {
-    Throw("T2010", "The expressions either side of operator \"" + op + "\" must evaluate to numbers or strings", pos);
+    Throw("T2010",
+          "The expressions either side of operator \"" + op +
+              "\" must evaluate to numbers or strings",
+          pos);
   }
   if (l.undef() || r.undef()) return Undef();
   if (IsNum(l) != IsNum(r)) {
-    Throw("T2009", "The values either side of the operator \"" + op + "\" must be of the same data type", pos);
+    Throw("T2009",
+          "The values either side of the operator \"" + op + "\" must be of the same data type",
+          pos);
   }
   int c;
   if (IsNum(l)) {
@@ -108,15 +120,22 @@ Value Range(const Value& l, const Value& r, int64_t pos) {
   auto check = [&](const Value& v, const char* code, const char* side) {
     if (v.undef()) return;
     if (!IsNum(v) || std::floor(v.j.get<double>()) != v.j.get<double>()) {
-      Throw(code, std::string("The ") + side + " side of the range operator (..) must evaluate to an integer", pos);
+      Throw(code,
+            std::string("The ") + side +
+                " side of the range operator (..) must evaluate to an integer",
+            pos);
     }
   };
   check(l, "T2003", "left");
   check(r, "T2004", "right");
   if (l.undef() || r.undef()) return Undef();
   double a = l.j.get<double>(), b = r.j.get<double>();
-  if (b - a > 1e7) Throw("D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7.", pos);
+  if (b - a > 1e7)
+    Throw("D2014",
+          "The size of the sequence allocated by the range operator (..) must not exceed 1e7.",
+          pos);
   Json arr = Json::array();
+  arr.get_ref<Json::array_t&>().reserve(b >= a ? static_cast<size_t>(b - a + 1) : 0);
   for (double x = a; x <= b; x += 1) arr.push_back(MakeNum(x));
   Value v = Value::Of(std::move(arr));
   v.seq = true;
@@ -126,14 +145,42 @@ Value Range(const Value& l, const Value& r, int64_t pos) {
 bool SortLess(const Json& a, const Json& b, int64_t pos) {
   if (a.is_number() && b.is_number()) return a.get<double>() < b.get<double>();
   if (a.is_string() && b.is_string()) return a.get<std::string>() < b.get<std::string>();
-  Throw("T2008", "The expressions within an order-by clause must evaluate to numeric or string values", pos);
+  Throw("T2008",
+        "The expressions within an order-by clause must evaluate to numeric or string values", pos);
 }
 
 }  // namespace
 
+// Partial application: a function of the `?` placeholders, in order.
+Value Partial(const Value& f, const NodeP& call, std::vector<Value> bound) {
+  if (f.k != Value::K::kFn)
+    Throw("T1008", "Attempted to partially apply a non-function", call->pos);
+  auto fn = std::make_shared<Fn>();
+  int holes = 0;
+  for (const auto& a : call->v) holes += a->k == NK::kPlaceholder ? 1 : 0;
+  fn->required = holes;
+  fn->name = "partial";
+  fn->builtin = [f, call, bound](Evaluator& ev, std::vector<Value>& args, const Value& ctx,
+                                 int64_t pos) {
+    std::vector<Value> full = bound;
+    size_t next = 0;
+    for (size_t i = 0; i < call->v.size(); ++i) {
+      if (call->v[i]->k == NK::kPlaceholder) full[i] = next < args.size() ? args[next++] : Undef();
+    }
+    return ev.Call(f, std::move(full), ctx, pos);
+  };
+  Value v;
+  v.k = Value::K::kFn;
+  v.fn = fn;
+  return v;
+}
+
 Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
   switch (n->k) {
-    case NK::kLit: return Value::Of(n->lit);
+    case NK::kLit:
+      return Value::Of(n->lit);
+    case NK::kPlaceholder:
+      Throw("S0000", "Unexpected placeholder", n->pos);
     case NK::kRegex: {
       Value v;
       v.k = Value::K::kRegex;
@@ -141,6 +188,11 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
       return v;
     }
     case NK::kName: {
+      if (ctx.json() && ctx.j.is_object()) {
+        // A single object yields the raw value, so a stored array stays an array.
+        auto it = ctx.j.find(n->s);
+        return it == ctx.j.end() ? Undef() : Value::Of(*it);
+      }
       std::vector<Json> out;
       if (ctx.json()) Lookup(ctx.j, n->s, out);
       return Finalize(std::move(out), false);
@@ -154,7 +206,8 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
     case NK::kWildcard: {
       std::vector<Json> out;
       if (!ctx.json()) return Undef();
-      std::vector<Json> in = ctx.j.is_array() ? ctx.j.get<std::vector<Json>>() : std::vector<Json>{ctx.j};
+      std::vector<Json> in =
+          ctx.j.is_array() ? ctx.j.get<std::vector<Json>>() : std::vector<Json>{ctx.j};
       for (const auto& c : in) {
         if (!c.is_object()) continue;
         for (const auto& [k, x] : c.items()) {
@@ -187,6 +240,11 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
         Value r = Eval(n->b, Value::Of(item), env);
         keep = keep || r.keep;
         if (r.k == Value::K::kFn && in.size() == 1 && n->b->k != NK::kName) return r;
+        // A lone context producing a stored (non-sequence) array keeps it as an array.
+        if (in.size() == 1 && r.json() && r.j.is_array() && !r.seq && !r.cons) {
+          r.keep = r.keep || keep;
+          return r;
+        }
         PushFlat(out, r);
       }
       return Finalize(std::move(out), keep);
@@ -195,6 +253,10 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
       Value l = Eval(n->a, ctx, env);
       if (!n->b) {
         if (l.undef()) return l;
+        if (l.cons) {  // a constructed array is one item of the step
+          l.keep = true;
+          return l;
+        }
         Value r = Finalize(Items(l), true);
         r.keep = true;
         return r;
@@ -213,7 +275,8 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
         if (IsNum(r)) {
           take = index_match(r.j.get<double>(), i);
         } else if (IsArr(r) && !r.j.empty() &&
-                   std::all_of(r.j.begin(), r.j.end(), [](const Json& x) { return x.is_number(); })) {
+                   std::all_of(r.j.begin(), r.j.end(),
+                               [](const Json& x) { return x.is_number(); })) {
           for (const auto& x : r.j) take = take || index_match(x.get<double>(), i);
         } else {
           take = Truthy(r);
@@ -234,7 +297,8 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
       }
       Value l = Eval(n->a, ctx, env);
       Value r = Eval(n->b, ctx, env);
-      if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") return Arith(op, l, r, n->pos);
+      if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%")
+        return Arith(op, l, r, n->pos);
       if (op == "=" || op == "!=") {
         if (l.undef() || r.undef()) return Bool(false);
         bool eq = l.json() && r.json() && DeepEq(l.j, r.j);
@@ -268,9 +332,11 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
         Value r = Eval(item, ctx, env);
         if (!r.json()) continue;
         if (item->k == NK::kArray || !r.j.is_array()) {
-          arr.push_back(r.j);
+          arr.push_back(std::move(r.j));
+        } else if (arr.empty()) {
+          arr = std::move(r.j);
         } else {
-          for (const auto& x : r.j) arr.push_back(x);
+          for (auto& x : r.j) arr.push_back(std::move(x));
         }
       }
       Value v = Value::Of(std::move(arr));
@@ -295,14 +361,20 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
         for (size_t p = 0; p < n->kv.size(); ++p) {
           Value k = Eval(n->kv[p].first, ictx, env);
           if (k.undef()) continue;
-          if (!IsStr(k)) Throw("T1003", "Key in object structure must evaluate to a string; got: " + (k.json() ? k.j.dump() : std::string("function")), n->pos);
+          if (!IsStr(k))
+            Throw("T1003",
+                  "Key in object structure must evaluate to a string; got: " +
+                      (k.json() ? k.j.dump() : std::string("function")),
+                  n->pos);
           std::string key = k.j.get<std::string>();
           auto it = groups.find(key);
           if (it == groups.end()) {
             order.push_back(key);
             groups[key] = {p, {item}};
           } else {
-            if (it->second.first != p) Throw("D1009", "Multiple key definitions evaluate to same key: \"" + key + "\"", n->pos);
+            if (it->second.first != p)
+              Throw("D1009", "Multiple key definitions evaluate to same key: \"" + key + "\"",
+                    n->pos);
             it->second.second.push_back(item);
           }
         }
@@ -336,6 +408,7 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
       auto fn = std::make_shared<Fn>();
       fn->lambda = n;
       fn->closure = env;
+      if (ctx.json()) fn->closure_ctx = std::make_shared<Json>(ctx.j);
       Value v;
       v.k = Value::K::kFn;
       v.fn = fn;
@@ -344,10 +417,17 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
     case NK::kCall: {
       Value f = Eval(n->a, ctx, env);
       std::vector<Value> args;
-      for (const auto& a : n->v) args.push_back(Eval(a, ctx, env));
+      bool partial = false;
+      for (const auto& a : n->v) {
+        partial = partial || a->k == NK::kPlaceholder;
+        args.push_back(a->k == NK::kPlaceholder ? Undef() : Eval(a, ctx, env));
+      }
+      if (partial) return Partial(f, n, std::move(args));
       if (f.k != Value::K::kFn) {
         std::string name = n->a->k == NK::kVar ? n->a->s : "";
-        Throw("T1006", "Attempted to invoke a non-function" + (name.empty() ? std::string() : ": $" + name), n->pos);
+        Throw("T1006",
+              "Attempted to invoke a non-function" + (name.empty() ? std::string() : ": $" + name),
+              n->pos);
       }
       return Call(f, std::move(args), ctx, n->pos);
     }
@@ -355,13 +435,18 @@ Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
       Value l = Eval(n->a, ctx, env);
       if (n->b->k == NK::kCall) {
         Value f = Eval(n->b->a, ctx, env);
-        if (f.k != Value::K::kFn) Throw("T2006", "The right side of the function application operator ~> must be a function", n->pos);
+        if (f.k != Value::K::kFn)
+          Throw("T2006",
+                "The right side of the function application operator ~> must be a function",
+                n->pos);
         std::vector<Value> args{l};
         for (const auto& a : n->b->v) args.push_back(Eval(a, ctx, env));
         return Call(f, std::move(args), ctx, n->pos);
       }
       Value f = Eval(n->b, ctx, env);
-      if (f.k != Value::K::kFn) Throw("T2006", "The right side of the function application operator ~> must be a function", n->pos);
+      if (f.k != Value::K::kFn)
+        Throw("T2006", "The right side of the function application operator ~> must be a function",
+              n->pos);
       return Call(f, {l}, ctx, n->pos);
     }
     case NK::kSort: {
@@ -400,7 +485,20 @@ Value Evaluator::Call(const Value& f, std::vector<Value> args, const Value& ctx,
   DepthGuard guard(*this, pos);
   const Fn& fn = *f.fn;
   if (fn.builtin) {
-    if (fn.context_arg && static_cast<int>(args.size()) < fn.required) args.insert(args.begin(), ctx);
+    if (fn.context_arg && static_cast<int>(args.size()) < fn.required)
+      args.insert(args.begin(), ctx);
+    if (!fn.context_arg && static_cast<int>(args.size()) < fn.required) {
+      Throw("T0410",
+            "Argument " + std::to_string(args.size() + 1) + " of function \"" + fn.name +
+                "\" does not match function signature",
+            pos);
+    }
+    if (fn.max_args >= 0 && static_cast<int>(args.size()) > fn.max_args) {
+      Throw("T0410",
+            "Argument " + std::to_string(fn.max_args + 1) + " of function \"" + fn.name +
+                "\" does not match function signature",
+            pos);
+    }
     return fn.builtin(*this, args, ctx, pos);
   }
   auto env = std::make_shared<Env>();
@@ -408,7 +506,9 @@ Value Evaluator::Call(const Value& f, std::vector<Value> args, const Value& ctx,
   for (size_t i = 0; i < fn.lambda->params.size(); ++i) {
     env->vars[fn.lambda->params[i]] = i < args.size() ? args[i] : Undef();
   }
-  return Eval(fn.lambda->a, ctx, env);
+  // A lambda body sees the context it was defined in, not the caller's.
+  Value body_ctx = fn.closure_ctx ? Value::Of(*fn.closure_ctx) : Undef();
+  return Eval(fn.lambda->a, body_ctx, env);
 }
 
 }  // namespace internal
@@ -431,13 +531,18 @@ Result<Expression, Error> Expression::Parse(std::string_view text) {
 
 namespace {
 
-Result<std::optional<Json>, Error> Run(const internal::NodeP& root, const internal::Value& input, const Json& bindings) {
+Result<std::optional<Json>, Error> Run(const internal::NodeP& root, const internal::Value& input,
+                                       const Json& bindings) {
   using internal::Value;
   try {
     internal::Evaluator ev;
     ev.root = input;
-    auto env = std::make_shared<internal::Env>();
-    internal::InstallBuiltins(*env);
+    // The function library is immutable, so it is built once and shared.
+    static const std::shared_ptr<internal::Env> env = [] {
+      auto e = std::make_shared<internal::Env>();
+      internal::InstallBuiltins(*e);
+      return e;
+    }();
     auto scope = std::make_shared<internal::Env>();
     scope->parent = env;
     if (bindings.is_object()) {
@@ -455,7 +560,8 @@ Result<std::optional<Json>, Error> Run(const internal::NodeP& root, const intern
 
 }  // namespace
 
-Result<std::optional<Json>, Error> Expression::Evaluate(const Json& input, const Json& bindings) const {
+Result<std::optional<Json>, Error> Expression::Evaluate(const Json& input,
+                                                        const Json& bindings) const {
   internal::Value in = internal::Value::Of(input);
   return Run(impl_->root, in, bindings);
 }

@@ -36,16 +36,19 @@ struct Value {
 };
 
 struct Evaluator;
-using Builtin = std::function<Value(Evaluator&, std::vector<Value>&, const Value& ctx, int64_t pos)>;
+using Builtin =
+    std::function<Value(Evaluator&, std::vector<Value>&, const Value& ctx, int64_t pos)>;
 
 struct Fn {
   // Builtin when `builtin` is set, lambda otherwise.
   Builtin builtin;
-  int required = 0;         // builtin: required argument count
-  bool context_arg = false; // builtin: a missing first argument defaults to the context
+  int required = 0;          // builtin: required argument count
+  int max_args = -1;         // builtin: maximum argument count (-1: unlimited)
+  bool context_arg = false;  // builtin: a missing first argument defaults to the context
   std::string name;
   NodeP lambda;
   std::shared_ptr<Env> closure;
+  std::shared_ptr<Json> closure_ctx;  // the context a lambda was defined in (null: undefined)
   int Arity() const { return builtin ? 3 : static_cast<int>(lambda->params.size()); }
 };
 
@@ -84,5 +87,6 @@ Value Finalize(std::vector<Json> items, bool keep);
 std::vector<Json> Items(const Value& v);
 bool DeepEq(const Json& a, const Json& b);
 void InstallBuiltins(Env& env);
+std::string StringifyJson(const Json& j, bool pretty, int64_t pos);
 
 }  // namespace sluice::asl::jsonata::internal

@@ -24,8 +24,26 @@ struct JErr {
 };
 
 enum class NK {
-  kLit, kRegex, kName, kVar, kWildcard, kDescendant, kPath, kFilter, kBinary, kNeg, kArray,
-  kObject, kCond, kBind, kBlock, kLambda, kCall, kChain, kSort
+  kLit,
+  kRegex,
+  kName,
+  kVar,
+  kWildcard,
+  kDescendant,
+  kPath,
+  kFilter,
+  kBinary,
+  kNeg,
+  kArray,
+  kObject,
+  kCond,
+  kBind,
+  kBlock,
+  kLambda,
+  kCall,
+  kChain,
+  kSort,
+  kPlaceholder
 };
 
 struct Node;

@@ -20,7 +20,6 @@ struct Tok {
   int64_t pos = 0;
 };
 
-
 void AppendUtf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -82,7 +81,8 @@ class Lexer {
     if (c >= '0' && c <= '9') return Number();
     if (c == '`') {
       size_t end = s_.find('`', i_ + 1);
-      if (end == std::string_view::npos) Throw("S0105", "Quoted property name must be terminated with a backquote (`)", t.pos);
+      if (end == std::string_view::npos)
+        Throw("S0105", "Quoted property name must be terminated with a backquote (`)", t.pos);
       t.type = TT::kName;
       t.v = std::string(s_.substr(i_ + 1, end - i_ - 1));
       i_ = end + 1;
@@ -115,7 +115,8 @@ class Lexer {
       while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
       if (s_.substr(i_, 2) == "/*") {
         size_t end = s_.find("*/", i_ + 2);
-        if (end == std::string_view::npos) Throw("S0106", "Comment has no closing tag", static_cast<int64_t>(i_));
+        if (end == std::string_view::npos)
+          Throw("S0106", "Comment has no closing tag", static_cast<int64_t>(i_));
         i_ = end + 2;
         continue;
       }
@@ -195,18 +196,35 @@ class Lexer {
       char e = s_[j + 1];
       j += 2;
       switch (e) {
-        case '"': case '\\': case '/': case '\'': t.v += e; break;
-        case 'b': t.v += '\b'; break;
-        case 'f': t.v += '\f'; break;
-        case 'n': t.v += '\n'; break;
-        case 'r': t.v += '\r'; break;
-        case 't': t.v += '\t'; break;
+        case '"':
+        case '\\':
+        case '/':
+        case '\'':
+          t.v += e;
+          break;
+        case 'b':
+          t.v += '\b';
+          break;
+        case 'f':
+          t.v += '\f';
+          break;
+        case 'n':
+          t.v += '\n';
+          break;
+        case 'r':
+          t.v += '\r';
+          break;
+        case 't':
+          t.v += '\t';
+          break;
         case 'u': {
           auto hex = [&](size_t at) -> uint32_t {
-            if (at + 4 > s_.size()) Throw("S0104", "The escape sequence \\u must be followed by 4 hex digits", t.pos);
+            if (at + 4 > s_.size())
+              Throw("S0104", "The escape sequence \\u must be followed by 4 hex digits", t.pos);
             std::string h(s_.substr(at, 4));
             for (char x : h) {
-              if (!std::isxdigit(static_cast<unsigned char>(x))) Throw("S0104", "The escape sequence \\u must be followed by 4 hex digits", t.pos);
+              if (!std::isxdigit(static_cast<unsigned char>(x)))
+                Throw("S0104", "The escape sequence \\u must be followed by 4 hex digits", t.pos);
             }
             return static_cast<uint32_t>(std::stoul(h, nullptr, 16));
           };
@@ -222,10 +240,12 @@ class Lexer {
           AppendUtf8(t.v, cp);
           break;
         }
-        default: Throw("S0103", std::string("Unsupported escape sequence: \\") + e, t.pos);
+        default:
+          Throw("S0103", std::string("Unsupported escape sequence: \\") + e, t.pos);
       }
     }
-    if (j >= s_.size()) Throw("S0101", "String literal must be terminated by a matching quote", t.pos);
+    if (j >= s_.size())
+      Throw("S0101", "String literal must be terminated by a matching quote", t.pos);
     i_ = j + 1;
     return t;
   }
@@ -272,7 +292,8 @@ class Parser {
   bool IsOp(const char* v) const { return Cur().type == TT::kOp && Cur().v == v; }
   void Expect(const char* v) {
     if (!IsOp(v)) {
-      if (Cur().type == TT::kEnd) Throw("S0203", std::string("Expected \"") + v + "\" before end of expression", Cur().pos);
+      if (Cur().type == TT::kEnd)
+        Throw("S0203", std::string("Expected \"") + v + "\" before end of expression", Cur().pos);
       Throw("S0202", std::string("Expected \"") + v + "\", got \"" + Cur().v + "\"", Cur().pos);
     }
     Advance();
@@ -286,6 +307,13 @@ class Parser {
   }
 
   NodeP Expr(int rbp) {
+    // Bound the nesting so a hostile expression cannot overflow the stack.
+    struct Nest {
+      explicit Nest(int& d) : d_(d) { ++d_; }
+      ~Nest() { --d_; }
+      int& d_;
+    } nest(depth_);
+    if (depth_ > 500) Throw("U1001", "Expression is nested too deeply", Cur().pos);
     Tok t = Advance();
     NodeP left = Nud(t);
     while (rbp < Lbp(Cur())) {
@@ -297,7 +325,8 @@ class Parser {
 
   NodeP Nud(const Tok& t) {
     switch (t.type) {
-      case TT::kEnd: Throw("S0207", "Unexpected end of expression", t.pos);
+      case TT::kEnd:
+        Throw("S0207", "Unexpected end of expression", t.pos);
       case TT::kNum: {
         NodeP n = Make(NK::kLit, t.pos);
         n->lit = MakeNum(t.n);
@@ -326,8 +355,10 @@ class Parser {
         n->s = t.v;
         return n;
       }
-      case TT::kName: return NameNud(t);
-      case TT::kOp: return OpNud(t);
+      case TT::kName:
+        return NameNud(t);
+      case TT::kOp:
+        return OpNud(t);
     }
     Throw("S0211", "The symbol cannot be used as a unary operator", t.pos);
   }
@@ -348,7 +379,9 @@ class Parser {
     NodeP n = Make(NK::kLambda, t.pos);
     Expect("(");
     while (!IsOp(")")) {
-      if (Cur().type != TT::kVar) Throw("S0208", "Parameter of function definition must be a variable name (start with $)", Cur().pos);
+      if (Cur().type != TT::kVar)
+        Throw("S0208", "Parameter of function definition must be a variable name (start with $)",
+              Cur().pos);
       n->params.push_back(Advance().v);
       if (!IsOp(",")) break;
       Advance();
@@ -425,12 +458,20 @@ class Parser {
     return n;
   }
 
+  // A string literal used as a path step is a field name.
+  static NodeP AsName(NodeP n) {
+    if (n->k != NK::kLit || !n->lit.is_string()) return n;
+    NodeP name = Make(NK::kName, n->pos);
+    name->s = n->lit.get<std::string>();
+    return name;
+  }
+
   NodeP Led(const Tok& t, NodeP left) {
     const std::string& v = t.v;
     if (v == ".") {
       NodeP n = Make(NK::kPath, t.pos);
-      n->a = left;
-      n->b = Expr(75);
+      n->a = AsName(left);
+      n->b = AsName(Expr(75));
       return n;
     }
     if (v == "[") {
@@ -449,8 +490,11 @@ class Parser {
       NodeP n = Make(NK::kCall, t.pos);
       n->a = left;
       while (!IsOp(")")) {
-        if (IsOp("?")) Throw("S0000", "Partial application is not supported", Cur().pos);
-        n->v.push_back(Expr(0));
+        if (IsOp("?")) {
+          n->v.push_back(Make(NK::kPlaceholder, Advance().pos));
+        } else {
+          n->v.push_back(Expr(0));
+        }
         if (!IsOp(",")) break;
         Advance();
       }
@@ -489,7 +533,8 @@ class Parser {
       return n;
     }
     if (v == ":=") {
-      if (left->k != NK::kVar) Throw("S0212", "The left side of := must be a variable name (start with $)", t.pos);
+      if (left->k != NK::kVar)
+        Throw("S0212", "The left side of := must be a variable name (start with $)", t.pos);
       NodeP n = Make(NK::kBind, t.pos);
       n->s = left->s;
       n->a = Expr(9);
@@ -513,6 +558,7 @@ class Parser {
 
   std::vector<Tok> toks_;
   size_t p_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -23,26 +23,33 @@ namespace {
 
 bool JsonTruthy(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::null: return false;
-    case Json::value_t::boolean: return j.get<bool>();
-    case Json::value_t::string: return !j.get<std::string>().empty();
+    case Json::value_t::null:
+      return false;
+    case Json::value_t::boolean:
+      return j.get<bool>();
+    case Json::value_t::string:
+      return !j.get<std::string>().empty();
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return j.get<double>() != 0;
+    case Json::value_t::number_float:
+      return j.get<double>() != 0;
     case Json::value_t::array:
       for (const auto& x : j) {
         if (JsonTruthy(x)) return true;
       }
       return false;
-    case Json::value_t::object: return !j.empty();
+    case Json::value_t::object:
+      return !j.empty();
     case Json::value_t::binary:
-    case Json::value_t::discarded: return false;
+    case Json::value_t::discarded:
+      return false;
   }
   return false;
 }
 
 std::string NumStr(double d, int64_t pos) {
-  if (!std::isfinite(d)) Throw("D3001", "Attempting to invoke string function on Infinity or NaN", pos);
+  if (!std::isfinite(d))
+    Throw("D3001", "Attempting to invoke string function on Infinity or NaN", pos);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.15g", d);
   double r = std::strtod(buf, nullptr);
@@ -108,7 +115,8 @@ std::string StringifyJson(const Json& j, bool pretty, int64_t pos) {
 }
 
 bool Truthy(const Value& v) {
-  if (v.k == Value::K::kFn || v.k == Value::K::kRegex) return true;
+  // JSONata casts functions to false.
+  if (v.k == Value::K::kFn || v.k == Value::K::kRegex) return false;
   if (!v.json()) return false;
   return JsonTruthy(v.j);
 }
@@ -121,10 +129,13 @@ std::string ToStr(const Value& v, int64_t pos) {
 
 std::string TypeOf(const Value& v) {
   switch (v.k) {
-    case Value::K::kUndef: return "undefined";
+    case Value::K::kUndef:
+      return "undefined";
     case Value::K::kFn:
-    case Value::K::kRegex: return "function";
-    case Value::K::kJson: break;
+    case Value::K::kRegex:
+      return "function";
+    case Value::K::kJson:
+      break;
   }
   if (v.j.is_null()) return "null";
   if (v.j.is_number()) return "number";
