@@ -1,6 +1,7 @@
 // Micro-benchmarks of the compiled language pieces and of the executor's transition rate.
 // Build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_BENCH=ON
-//        cmake --build build-bench --target sluice_microbench && build-bench/bench/sluice_microbench
+//        cmake --build build-bench --target sluice_microbench &&
+//        build-bench/bench/sluice_microbench
 #include <benchmark/benchmark.h>
 
 #include <nlohmann/json.hpp>
@@ -41,11 +42,11 @@ void BM_PathFilter(benchmark::State& state) {
 BENCHMARK(BM_PathFilter);
 
 void BM_PayloadTemplate(benchmark::State& state) {
-  auto tmpl = asl::PayloadTemplate::Compile(
-                  Json::parse(R"({"id.$":"$.order.id","tier.$":"$.customer.tier",
+  auto tmpl =
+      asl::PayloadTemplate::Compile(Json::parse(R"({"id.$":"$.order.id","tier.$":"$.customer.tier",
                                   "fixed":{"a":1},"skus.$":"$.order.items[*].sku"})"),
-                  "")
-                  .value();
+                                    "")
+          .value();
   Json ctx = Json::object();
   asl::EvalScope scope{Data(), ctx};
   for (auto _ : state) benchmark::DoNotOptimize(tmpl.Apply(scope));
@@ -53,8 +54,9 @@ void BM_PayloadTemplate(benchmark::State& state) {
 BENCHMARK(BM_PayloadTemplate);
 
 void BM_IntrinsicFormat(benchmark::State& state) {
-  auto call = asl::IntrinsicCall::Parse("States.Format('order {} for {}', $.order.id, "
-                                        "$.customer.tier)")
+  auto call = asl::IntrinsicCall::Parse(
+                  "States.Format('order {} for {}', $.order.id, "
+                  "$.customer.tier)")
                   .value();
   Json ctx = Json::object();
   asl::EvalScope scope{Data(), ctx};

@@ -260,7 +260,8 @@ TEST(ConfigFileTest, YamlScalarsFollowTheCoreSchema) {
 TEST(ConfigFileTest, YamlSyntaxErrorNamesFileLineAndColumn) {
   Result<Json> doc = ParseJsonOrYaml("functions:\n  a: [1, 2\n", "fns.yaml");
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ(doc.error().rfind("fns.yaml: invalid YAML at line 3, column 1: ", 0), 0u) << doc.error();
+  EXPECT_EQ(doc.error().rfind("fns.yaml: invalid YAML at line 3, column 1: ", 0), 0u)
+      << doc.error();
 }
 
 TEST(ConfigFileTest, JsonSyntaxErrorNamesFileLineAndColumn) {
