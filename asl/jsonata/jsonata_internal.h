@@ -67,4 +67,7 @@ Json MakeNum(double d);
 [[noreturn]] void Throw(const char* code, const std::string& msg, int64_t pos);
 NodeP ParseText(std::string_view text);
 
+// Appends code point `cp` to `out` as UTF-8.
+void AppendUtf8(std::string& out, uint32_t cp);
+
 }  // namespace sluice::asl::jsonata::internal
