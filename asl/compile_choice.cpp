@@ -1,8 +1,7 @@
 // Choice: picks the next state with the first matching rule, else Default.
 //
 // JSONPath rules are compiled by ChoiceRule (choice.h); this file handles what only top-level
-// rules carry (Next, Assign) and JSONata rules (Condition, Output), which are kept raw for the
-// JSONata pass.
+// rules carry (Next, Assign) and JSONata rules (Condition, Output).
 #include <nlohmann/json.hpp>
 
 #include "asl/choice.h"
@@ -23,14 +22,18 @@ constexpr FieldSpec kJsonataRuleFields[] = {
     {"Output", FieldMode::kJsonata},    {"Comment", FieldMode::kBoth},
 };
 
-void ReadJsonataCondition(const ObjectReader& rule) {
+void ReadJsonataCondition(const ObjectReader& rule, ChoiceBranch& branch) {
   rule.CheckFields(kJsonataRuleFields, true, "a JSONata Choice rule");
   rule.Require("Condition");
   const Json* condition = rule.Find("Condition");
-  if (condition != nullptr && !condition->is_boolean() && !IsJsonataExpression(*condition)) {
+  if (condition == nullptr) return;
+  if (!condition->is_boolean() && !IsJsonataExpression(*condition)) {
     rule.Error("Condition", "must be a JSONata expression \"{% ... %}\" or a boolean, got " +
                                 DescribeValue(*condition));
+    return;
   }
+  branch.condition = rule.Jsonata("Condition");
+  branch.output = rule.Jsonata("Output");
 }
 
 // Compiles the JSONPath comparison of a top-level rule. JSONata-only fields are reported here
@@ -60,7 +63,7 @@ void ReadRule(StateContext& ctx, const Json& body, const std::string& pointer) {
   ObjectReader rule(ctx.compiler(), body, pointer);
   ChoiceBranch branch;
   if (ctx.jsonata()) {
-    ReadJsonataCondition(rule);
+    ReadJsonataCondition(rule, branch);
   } else {
     CompileJsonPathRule(rule, branch);
   }

@@ -62,8 +62,9 @@ void CompileFail(StateContext& ctx) {
   State& state = ctx.state();
   ctx.Exclusive({"Error", "ErrorPath"}, false);
   ctx.Exclusive({"Cause", "CausePath"}, false);
-  state.error = ctx.String("Error");
-  state.cause = ctx.String("Cause");
+  // In JSONata states Error and Cause may be expressions, evaluated when the state runs.
+  if (!ctx.ExpressionField("Error")) state.error = ctx.String("Error");
+  if (!ctx.ExpressionField("Cause")) state.cause = ctx.String("Cause");
   state.error_path = ReadFailPath(ctx, "ErrorPath");
   state.cause_path = ReadFailPath(ctx, "CausePath");
 }

@@ -54,12 +54,6 @@ std::optional<int64_t> AsInt64(const Json& value) {
 
 }  // namespace
 
-bool IsJsonataExpression(const Json& value) {
-  if (!value.is_string()) return false;
-  const auto& text = value.get_ref<const std::string&>();
-  return text.size() >= 4 && text.starts_with("{%") && text.ends_with("%}");
-}
-
 std::string DescribeValue(const Json& value) {
   if (value.is_object()) return "an object";
   if (value.is_array()) return "an array";
@@ -252,14 +246,31 @@ std::shared_ptr<const Json> ObjectReader::RawObject(std::string_view field) cons
   return std::make_shared<const Json>(*value);
 }
 
-std::shared_ptr<const Json> ObjectReader::Assign(bool jsonata) const {
-  std::shared_ptr<const Json> assign = RawObject("Assign");
-  if (assign && !jsonata) {
-    // JSONPath-mode Assign uses payload-template syntax (`"x.$": "$.y"`): validate it now, the
-    // variables pass evaluates the raw block.
-    Template("Assign");
+Assignment ObjectReader::Assign(bool jsonata) const {
+  Assignment assign;
+  const Json* value = Find("Assign");
+  if (value == nullptr) return assign;
+  if (!value->is_object()) {
+    Error("Assign", "must be an object, got " + DescribeValue(*value));
+    return assign;
+  }
+  if (jsonata) {
+    assign.jsonata = Jsonata("Assign");
+  } else {
+    assign.jsonpath = Template("Assign");
   }
   return assign;
+}
+
+std::shared_ptr<const JsonataTemplate> ObjectReader::Jsonata(std::string_view field) const {
+  const Json* value = Find(field);
+  if (value == nullptr) return nullptr;
+  auto compiled = JsonataTemplate::Compile(*value);
+  if (!compiled.ok()) {
+    Error(field, compiled.error());
+    return nullptr;
+  }
+  return std::make_shared<const JsonataTemplate>(std::move(compiled).value());
 }
 
 bool ObjectReader::Exclusive(std::initializer_list<std::string_view> fields, bool required) const {
@@ -285,15 +296,21 @@ StateContext::StateContext(Compiler& compiler, const Json& body, std::string poi
                            size_t scope)
     : ObjectReader(compiler, body, std::move(pointer)), state_(state), scope_(scope) {}
 
+bool StateContext::ExpressionField(std::string_view field) const {
+  if (!jsonata() || !IsExpression(field)) return false;
+  if (auto compiled = Jsonata(field)) state_.expressions[std::string(field)] = std::move(compiled);
+  return true;
+}
+
 std::optional<int64_t> StateContext::IntegerField(std::string_view field, int64_t min,
                                                   int64_t max) const {
-  if (jsonata() && IsExpression(field)) return std::nullopt;
+  if (ExpressionField(field)) return std::nullopt;
   return Integer(field, min, max);
 }
 
 std::optional<double> StateContext::NumberField(std::string_view field, double min,
                                                 double max) const {
-  if (jsonata() && IsExpression(field)) return std::nullopt;
+  if (ExpressionField(field)) return std::nullopt;
   return Number(field, min, max);
 }
 
@@ -327,7 +344,7 @@ void StateContext::ReadResultPath() {
 
 void StateContext::ReadParametersOrArguments() {
   if (jsonata()) {
-    state_.arguments = Raw("Arguments");
+    state_.arguments = Jsonata("Arguments");
   } else {
     state_.parameters = Template("Parameters");
   }
@@ -339,7 +356,7 @@ void StateContext::ReadResultSelector() {
 
 void StateContext::ReadAssignAndOutput() {
   state_.assign = Assign(jsonata());
-  if (jsonata()) state_.output = Raw("Output");
+  if (jsonata()) state_.output = Jsonata("Output");
 }
 
 void StateContext::Transition(const std::string& pointer, const std::string& target) {

@@ -52,9 +52,6 @@ struct FieldSpec {
   FieldMode mode;
 };
 
-// True for a JSONata expression string: exactly wrapped in "{%" … "%}".
-bool IsJsonataExpression(const Json& value);
-
 // A short rendering of a value for messages: `5`, `"abc"`, `an object`, `an array`.
 std::string DescribeValue(const Json& value);
 
@@ -104,8 +101,11 @@ class ObjectReader {
   std::shared_ptr<const Json> Raw(std::string_view field) const;
   // A JSON object, kept as written.
   std::shared_ptr<const Json> RawObject(std::string_view field) const;
-  // Assign: an object kept raw; in JSONPath mode its `.$` fields are also validated.
-  std::shared_ptr<const Json> Assign(bool jsonata) const;
+  // Assign: a payload template in JSONPath mode, a JSONata template in JSONata mode.
+  Assignment Assign(bool jsonata) const;
+  // Any JSON value compiled as a JSONata template (its "{% %}" strings parsed once); null when
+  // absent or invalid.
+  std::shared_ptr<const JsonataTemplate> Jsonata(std::string_view field) const;
   // Reports an error when more than one of `fields` is present, or none when `required`.
   // Returns false on error.
   bool Exclusive(std::initializer_list<std::string_view> fields, bool required) const;
@@ -126,9 +126,12 @@ class StateContext : public ObjectReader {
   bool jsonata() const { return state_.query_language == QueryLanguage::kJsonata; }
 
   // An integer (or number) field that, in JSONata states, may also be a JSONata expression
-  // (accepted, not stored: the JSONata pass evaluates it).
+  // (then compiled into state().expressions and nullopt returned).
   std::optional<int64_t> IntegerField(std::string_view field, int64_t min, int64_t max) const;
   std::optional<double> NumberField(std::string_view field, double min, double max) const;
+  // In a JSONata state, compiles `field` into state().expressions when it is an expression;
+  // returns true if it was one.
+  bool ExpressionField(std::string_view field) const;
 
   // Next / End: exactly one of `Next` or `End: true`.
   void ReadTransition();
@@ -136,11 +139,11 @@ class StateContext : public ObjectReader {
   void ReadInputOutput();
   // ResultPath (JSONPath mode).
   void ReadResultPath();
-  // Parameters (JSONPath) into state.parameters; Arguments (JSONata) raw.
+  // Parameters (JSONPath) into state.parameters; Arguments (JSONata) into state.arguments.
   void ReadParametersOrArguments();
   // ResultSelector (JSONPath).
   void ReadResultSelector();
-  // Assign (both modes) and Output (JSONata), raw.
+  // Assign (both modes) and Output (JSONata).
   void ReadAssignAndOutput();
   // Retry and Catch.
   void ReadRetry();

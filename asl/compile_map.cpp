@@ -96,18 +96,25 @@ void ReadItemProcessor(StateContext& ctx) {
   }
 }
 
-// Items (JSONata): an array, or an expression evaluated by the JSONata pass.
-void CheckItems(StateContext& ctx) {
+// Items (JSONata): an array (whose elements may be expressions) or an expression; ItemSelector:
+// any value, evaluated per item.
+void ReadJsonataItems(StateContext& ctx) {
+  State& state = ctx.state();
   const Json* items = ctx.Find("Items");
   if (items != nullptr && !items->is_array() && !IsJsonataExpression(*items)) {
     ctx.Error("Items", "must be an array or a JSONata expression, got " + DescribeValue(*items));
+  } else if (auto compiled = ctx.Jsonata("Items")) {
+    state.expressions["Items"] = std::move(compiled);
+  }
+  if (auto compiled = ctx.Jsonata("ItemSelector")) {
+    state.expressions["ItemSelector"] = std::move(compiled);
   }
 }
 
 void ReadItems(StateContext& ctx) {
   State& state = ctx.state();
   if (ctx.jsonata()) {
-    CheckItems(ctx);
+    ReadJsonataItems(ctx);
     return;
   }
   if (auto path = ctx.AnyPath("ItemsPath")) state.items_path = std::move(*path);

@@ -147,6 +147,7 @@ void StateContext::ReadCatch() {
       if (auto spec = reader.ResultPath("ResultPath")) catcher.result_path = std::move(*spec);
     }
     catcher.assign = reader.Assign(jsonata());
+    if (jsonata()) catcher.output = reader.Jsonata("Output");
     state().catchers.push_back(std::move(catcher));
   }
 }

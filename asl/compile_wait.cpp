@@ -22,7 +22,7 @@ constexpr FieldSpec kFields[] = {
 };
 
 void ReadTimestamp(StateContext& ctx) {
-  if (ctx.jsonata() && ctx.IsExpression("Timestamp")) return;
+  if (ctx.ExpressionField("Timestamp")) return;
   std::optional<std::string> text = ctx.String("Timestamp");
   if (!text) return;
   if (!ParseTimestamp(*text)) {

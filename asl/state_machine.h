@@ -18,6 +18,7 @@
 #include "asl/choice.h"
 #include "asl/intrinsics.h"
 #include "asl/json.h"
+#include "asl/jsonata_template.h"
 #include "asl/path.h"
 #include "asl/payload_template.h"
 
@@ -38,7 +39,7 @@ const char* StateTypeName(StateType type);  // "Pass", "Task", …
 
 enum class QueryLanguage {
   kJsonPath,  // default
-  kJsonata,   // {% … %} expressions (a later issue)
+  kJsonata,   // {% … %} expressions
 };
 
 struct Retrier {
@@ -63,11 +64,21 @@ struct SelectPathSpec {
   Path path;  // "$" by default
 };
 
+// An `Assign` block: workflow variables set when a state (or Catch rule, or Choice rule) is
+// left. JSONPath states write it in payload-template syntax ("x.$": "$.y"), JSONata states as a
+// JSONata template; at most one of the two is set.
+struct Assignment {
+  std::optional<PayloadTemplate> jsonpath;
+  std::shared_ptr<const JsonataTemplate> jsonata;
+  bool present() const { return jsonpath.has_value() || jsonata != nullptr; }
+};
+
 struct Catcher {
   std::vector<std::string> error_equals;
   std::string next;
-  ResultPathSpec result_path;          // defaults to "$": the error output replaces the input
-  std::shared_ptr<const Json> assign;  // raw Assign block, or null (variables issue)
+  ResultPathSpec result_path;  // defaults to "$": the error output replaces the input
+  Assignment assign;
+  std::shared_ptr<const JsonataTemplate> output;  // JSONata Output, or null
 };
 
 struct StateMachine;
@@ -86,9 +97,11 @@ struct NumberOrPath {
 };
 
 struct ChoiceBranch {
-  ChoiceRule rule;
+  ChoiceRule rule;                                   // JSONPath rules
+  std::shared_ptr<const JsonataTemplate> condition;  // JSONata rules: Condition
   std::string next;
-  std::shared_ptr<const Json> assign;  // raw Assign, or null
+  Assignment assign;
+  std::shared_ptr<const JsonataTemplate> output;  // JSONata Output, or null
 };
 
 struct State {
@@ -109,10 +122,20 @@ struct State {
   ResultPathSpec result_path;                      // Pass, Task, Parallel, Map
   std::shared_ptr<const Json> result;              // Pass `Result`, or null
 
-  // JSONata-mode and variable fields, kept raw until the JSONata issue compiles them.
-  std::shared_ptr<const Json> arguments;
-  std::shared_ptr<const Json> output;
-  std::shared_ptr<const Json> assign;
+  // JSONata-mode input/output processing: Arguments (Task, Parallel) and Output; null when
+  // absent.
+  std::shared_ptr<const JsonataTemplate> arguments;
+  std::shared_ptr<const JsonataTemplate> output;
+  // Other fields written as JSONata expressions in JSONata states, by field name: "Items",
+  // "ItemSelector", "Seconds", "Timestamp", "TimeoutSeconds", "HeartbeatSeconds",
+  // "MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage", "Error", "Cause".
+  std::map<std::string, std::shared_ptr<const JsonataTemplate>, std::less<>> expressions;
+  const JsonataTemplate* Expression(std::string_view field) const {
+    auto it = expressions.find(field);
+    return it == expressions.end() ? nullptr : it->second.get();
+  }
+  // Assign (both query languages).
+  Assignment assign;
 
   // Errors (Task, Parallel, Map).
   std::vector<Retrier> retry;

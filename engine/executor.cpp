@@ -151,6 +151,11 @@ struct Frame {
 
   int64_t index = -1;  // branch or iteration index within the parent
 
+  // Workflow variables visible to this frame (a JSON object), or null when none are set. Shared
+  // copy-on-write: a child frame starts with its parent's, and assigning replaces the pointer, so
+  // an inner scope never changes an outer one.
+  std::shared_ptr<const Json> vars;
+
   // Map / Parallel children.
   std::vector<uint32_t> children;
   std::vector<Json> results;
@@ -232,10 +237,17 @@ struct Executor::State {
     return AslError{std::string(errors::kRuntime), StatePrefix(f) + message};
   }
 
+  AslError QueryError(const Frame& f, const std::string& message) const {
+    return AslError{std::string(errors::kQueryEvaluationError), StatePrefix(f) + message};
+  }
+
   // Errors raised while processing a state's data get the "An error occurred while executing
-  // the state" prefix, as AWS does for interpreter-raised States.Runtime failures.
+  // the state" prefix, as AWS does for interpreter-raised States.Runtime and
+  // States.QueryEvaluationError failures.
   AslError Located(const Frame& f, AslError e) const {
-    if (e.error == errors::kRuntime && e.cause.rfind("An error occurred", 0) != 0) {
+    const bool interpreter =
+        e.error == errors::kRuntime || e.error == errors::kQueryEvaluationError;
+    if (interpreter && e.cause.rfind("An error occurred", 0) != 0) {
       e.cause = StatePrefix(f) + e.cause;
     }
     return e;
@@ -248,7 +260,7 @@ struct Executor::State {
     if (spec.null_object) return Json::object();
     if (spec.path.IsRoot()) return data;
     Json ctx = Context(f);
-    asl::EvalScope scope{data, ctx, nullptr, &random};
+    asl::EvalScope scope{data, ctx, f.vars.get(), &random};
     auto r = spec.path.Select(scope);
     if (!r.ok()) return Fail(RuntimeError(f, asl::InvalidPathCause(spec.path, r.error())));
     return std::move(r).value();
@@ -257,7 +269,7 @@ struct Executor::State {
   Result<Json, AslError> ApplyTemplate(const Frame& f, const asl::PayloadTemplate& tmpl,
                                        const Json& data) {
     Json ctx = Context(f);
-    asl::EvalScope scope{data, ctx, nullptr, &random};
+    asl::EvalScope scope{data, ctx, f.vars.get(), &random};
     auto r = tmpl.Apply(scope);
     if (!r.ok()) return Fail(Located(f, r.error()));
     return std::move(r).value();
@@ -272,17 +284,134 @@ struct Executor::State {
     return std::move(r).value();
   }
 
-  // Result → ResultSelector → ResultPath → OutputPath.
-  Result<Json, AslError> ProcessResult(const Frame& f, Json result) {
-    const auto& st = *f.state;
-    if (st.result_selector) {
-      auto sel = ApplyTemplate(f, *st.result_selector, result);
-      if (!sel.ok()) return sel;
-      result = std::move(sel).value();
+  // ---- JSONata and variables -----------------------------------------------------------
+
+  static bool Jsonata(const Frame& f) {
+    return f.state->query_language == asl::QueryLanguage::kJsonata;
+  }
+
+  // The bindings of a JSONata expression: the workflow variables and `$states`.
+  Json Bindings(const Frame& f, const Json* result = nullptr, const Json* error_output = nullptr,
+                const Json* map_index = nullptr, const Json* map_value = nullptr) {
+    Json b = f.vars ? *f.vars : Json::object();
+    Json states = Json::object();
+    states["input"] = f.input;
+    if (result) states["result"] = *result;
+    if (error_output) states["errorOutput"] = *error_output;
+    states["context"] = Context(f, map_index, map_value);
+    b["states"] = std::move(states);
+    return b;
+  }
+
+  Result<Json, AslError> Evaluate(const Frame& f, const asl::JsonataTemplate& tmpl,
+                                  const Json& bindings, std::string_view field) {
+    auto r = tmpl.Evaluate(f.input, bindings, field);
+    if (!r.ok()) return Fail(Located(f, r.error()));
+    return r;
+  }
+
+  // "… returned an unexpected result type. Expected 'array', but was 'boolean' for value: true"
+  AslError UnexpectedType(const Frame& f, const asl::JsonataTemplate& tmpl, std::string_view field,
+                          std::string_view expected, const Json& value) {
+    std::string what = tmpl.is_expression()
+                           ? "The JSONata expression '" + tmpl.expression_text() + "'"
+                           : "The value";
+    return QueryError(f, what + " specified for the field '" + std::string(field) +
+                             "' returned an unexpected result type. Expected '" +
+                             std::string(expected) + "', but was '" + asl::JsonTypeName(value) +
+                             "' for value: " + value.dump());
+  }
+
+  // An integer field written as a JSONata expression (TimeoutSeconds, MaxConcurrency, …).
+  Result<std::optional<int64_t>, AslError> ExpressionInt(const Frame& f, std::string_view field,
+                                                         const Json& bindings, int64_t min) {
+    const asl::JsonataTemplate* tmpl = f.state->Expression(field);
+    if (tmpl == nullptr) return std::optional<int64_t>();
+    auto v = Evaluate(f, *tmpl, bindings, field);
+    if (!v.ok()) return Fail(v.error());
+    const Json& j = v.value();
+    bool integral = j.is_number_integer() ||
+                    (j.is_number_float() && std::floor(j.get<double>()) == j.get<double>());
+    if (!integral || j.get<double>() < static_cast<double>(min)) {
+      return Fail(UnexpectedType(f, *tmpl, field, "integer", j));
     }
-    auto merged = ApplyResultPath(st.result_path, f.input, std::move(result));
-    if (!merged.ok()) return merged;
-    return SelectInput(f, st.output_path, merged.value());
+    return std::optional<int64_t>(j.is_number_float() ? static_cast<int64_t>(j.get<double>())
+                                                      : j.get<int64_t>());
+  }
+
+  // Evaluates an Assign block against `data` (JSONPath: `$`) or `bindings` (JSONata). The
+  // variables are not yet changed: every expression of a state sees the values it entered with.
+  Result<Json, AslError> EvaluateAssign(const Frame& f, const asl::Assignment& assign,
+                                        const Json& data, const Json* bindings) {
+    if (assign.jsonata) return Evaluate(f, *assign.jsonata, *bindings, "Assign");
+    Json ctx = Context(f);
+    asl::EvalScope scope{data, ctx, f.vars.get(), &random};
+    auto r = assign.jsonpath->Apply(scope);
+    if (!r.ok()) return Fail(Located(f, r.error()));
+    return r;
+  }
+
+  static void ApplyAssign(Frame& f, const Json& assigned) {
+    if (!assigned.is_object() || assigned.empty()) return;
+    auto vars = f.vars ? std::make_shared<Json>(*f.vars) : std::make_shared<Json>(Json::object());
+    for (const auto& [name, value] : assigned.items()) (*vars)[name] = value;
+    f.vars = std::move(vars);
+  }
+
+  // Leaves the state for `next` ("" ends the frame): evaluates Assign and the output, then
+  // assigns the variables. JSONPath states pass their finished `output` and the `data` their
+  // Assign reads as `$`; JSONata states pass `bindings` and Output's template (null: `output`
+  // is the default). A failure goes to `on_error` (Retry/Catch, or the frame).
+  template <typename OnError>
+  void Conclude(Frame& f, const asl::Assignment& assign, const Json& data, const Json* bindings,
+                const asl::JsonataTemplate* output_tmpl, Json output, const std::string& next,
+                OnError on_error) {
+    Json assigned;
+    if (assign.present()) {
+      auto a = EvaluateAssign(f, assign, data, bindings);
+      if (!a.ok()) return on_error(a.error());
+      assigned = std::move(a).value();
+    }
+    if (output_tmpl != nullptr) {
+      auto o = Evaluate(f, *output_tmpl, *bindings, "Output");
+      if (!o.ok()) return on_error(o.error());
+      output = std::move(o).value();
+    }
+    ApplyAssign(f, assigned);
+    ExitState(f, std::move(output), next, assigned.is_object() ? &assigned : nullptr);
+  }
+
+  std::string NextOf(const Frame& f) const { return f.state->end ? std::string() : f.state->next; }
+
+  // Leaves a Pass, Task, Parallel or Map state with its result (after ResultSelector).
+  void ConcludeWithResult(Frame& f, Json result) {
+    const auto& st = *f.state;
+    auto on_error = [&](const AslError& e) { FailState(f, e); };
+    if (Jsonata(f)) {
+      Json bindings = Bindings(f, &result);
+      return Conclude(f, st.assign, result, &bindings, st.output.get(), result, NextOf(f),
+                      on_error);
+    }
+    auto merged = ApplyResultPath(st.result_path, f.input, result);
+    if (!merged.ok()) return on_error(merged.error());
+    auto out_value = SelectInput(f, st.output_path, merged.value());
+    if (!out_value.ok()) return on_error(out_value.error());
+    Conclude(f, st.assign, result, nullptr, nullptr, std::move(out_value).value(), NextOf(f),
+             on_error);
+  }
+
+  // Leaves a Choice, Wait or Succeed state: its output is its (effective) input.
+  void ConcludeWithInput(Frame& f, const Json& effective, const asl::Assignment& assign,
+                         const asl::JsonataTemplate* output_tmpl, const std::string& next) {
+    const auto& st = *f.state;
+    auto on_error = [&](const AslError& e) { FailFrame(f, e); };
+    if (Jsonata(f)) {
+      Json bindings = Bindings(f);
+      return Conclude(f, assign, f.input, &bindings, output_tmpl, f.input, next, on_error);
+    }
+    auto out_value = SelectInput(f, st.output_path, effective);
+    if (!out_value.ok()) return on_error(out_value.error());
+    Conclude(f, assign, effective, nullptr, nullptr, std::move(out_value).value(), next, on_error);
   }
 
   // ---- frames ---------------------------------------------------------------------------
@@ -295,7 +424,10 @@ struct Executor::State {
     f->machine = m;
     f->input = std::move(input);
     f->state = m->Find(m->start_at);
-    if (parent >= 0) f->last_event_id = frames[parent]->last_event_id;
+    if (parent >= 0) {
+      f->last_event_id = frames[parent]->last_event_id;
+      f->vars = frames[parent]->vars;
+    }
     frames.push_back(std::move(f));
     return *frames.back();
   }
@@ -347,10 +479,6 @@ struct Executor::State {
     f.entered_event_id =
         Emit(&f, (type_name + "StateEntered").c_str(),
              Json{{"name", st.name}, {"input", f.input.dump()}, {"inputDetails", Truncated()}});
-    if (st.query_language == asl::QueryLanguage::kJsonata) {
-      FailState(f, RuntimeError(f, "JSONata states are not supported yet"));
-      return;
-    }
     switch (st.type) {
       case StateType::kPass:
         return RunPass(f);
@@ -372,7 +500,7 @@ struct Executor::State {
   }
 
   // Leaves the current state with `output`: StateExited, then the next state or frame end.
-  void ExitState(Frame& f, Json output, const std::string& next) {
+  void ExitState(Frame& f, Json output, const std::string& next, const Json* assigned = nullptr) {
     const auto& st = *f.state;
     if (SerializedSize(output) > options.max_payload_bytes) {
       FailState(f, AslError{std::string(errors::kDataLimitExceeded),
@@ -382,8 +510,14 @@ struct Executor::State {
       return;
     }
     std::string type_name = asl::StateTypeName(st.type);
-    Emit(&f, (type_name + "StateExited").c_str(),
-         Json{{"name", st.name}, {"output", output.dump()}, {"outputDetails", Truncated()}});
+    Json details{{"name", st.name}, {"output", output.dump()}, {"outputDetails", Truncated()}};
+    if (assigned && !assigned->empty()) {
+      Json vars = Json::object();
+      for (const auto& [name, value] : assigned->items()) vars[name] = value.dump();
+      details["assignedVariables"] = std::move(vars);
+      details["assignedVariablesDetails"] = Truncated();
+    }
+    Emit(&f, (type_name + "StateExited").c_str(), std::move(details));
     if (next.empty()) {
       FinishFrame(f, true, std::move(output), {});
       return;
@@ -393,15 +527,15 @@ struct Executor::State {
     f.phase = Phase::kRunning;
   }
 
-  void ExitToNext(Frame& f, Json output) {
-    const auto& st = *f.state;
-    ExitState(f, std::move(output), st.end ? std::string() : st.next);
-  }
-
   // ---- Pass, Choice, Wait, Succeed, Fail ---------------------------------------------------
 
   void RunPass(Frame& f) {
     const auto& st = *f.state;
+    if (Jsonata(f)) {  // no result: Output defaults to the input
+      Json bindings = Bindings(f);
+      return Conclude(f, st.assign, f.input, &bindings, st.output.get(), f.input, NextOf(f),
+                      [&](const AslError& e) { FailFrame(f, e); });
+    }
     auto eff = SelectInput(f, st.input_path, f.input);
     if (!eff.ok()) return FailState(f, eff.error());
     Json result;
@@ -414,35 +548,53 @@ struct Executor::State {
     } else {
       result = std::move(eff).value();
     }
-    auto merged = ApplyResultPath(st.result_path, f.input, std::move(result));
-    if (!merged.ok()) return FailState(f, merged.error());
-    auto out_value = SelectInput(f, st.output_path, merged.value());
-    if (!out_value.ok()) return FailState(f, out_value.error());
-    ExitToNext(f, std::move(out_value).value());
+    ConcludeWithResult(f, std::move(result));
+  }
+
+  // The first Choice rule that matches, or null.
+  Result<const asl::ChoiceBranch*, AslError> MatchChoice(Frame& f, const Json& effective) {
+    const auto& st = *f.state;
+    if (Jsonata(f)) {
+      Json bindings = Bindings(f);
+      for (size_t i = 0; i < st.choices.size(); ++i) {
+        const auto& branch = st.choices[i];
+        if (!branch.condition) continue;
+        std::string field = "Choices[" + std::to_string(i) + "]/Condition";
+        auto c = Evaluate(f, *branch.condition, bindings, field);
+        if (!c.ok()) return Fail(c.error());
+        if (!c.value().is_boolean()) {
+          return Fail(UnexpectedType(f, *branch.condition, field, "boolean", c.value()));
+        }
+        if (c.value().get<bool>()) return &branch;
+      }
+      return static_cast<const asl::ChoiceBranch*>(nullptr);
+    }
+    Json ctx = Context(f);
+    asl::EvalScope scope{effective, ctx, f.vars.get(), &random};
+    for (const auto& branch : st.choices) {
+      auto m = branch.rule.Evaluate(scope);
+      if (!m.ok()) return Fail(Located(f, m.error()));
+      if (m.value()) return &branch;
+    }
+    return static_cast<const asl::ChoiceBranch*>(nullptr);
   }
 
   void RunChoice(Frame& f) {
     const auto& st = *f.state;
     auto eff = SelectInput(f, st.input_path, f.input);
     if (!eff.ok()) return FailState(f, eff.error());
-    Json ctx = Context(f);
-    asl::EvalScope scope{eff.value(), ctx, nullptr, &random};
-    std::string next;
-    for (const auto& branch : st.choices) {
-      auto m = branch.rule.Evaluate(scope);
-      if (!m.ok()) return FailState(f, Located(f, m.error()));
-      if (m.value()) {
-        next = branch.next;
-        break;
-      }
-    }
-    if (next.empty()) next = st.default_next;
-    if (next.empty()) {
+    auto matched = MatchChoice(f, eff.value());
+    if (!matched.ok()) return FailState(f, matched.error());
+    const asl::ChoiceBranch* branch = matched.value();
+    if (branch == nullptr && st.default_next.empty()) {
       return FailState(f, AslError{std::string(errors::kNoChoiceMatched), "No Matches!"});
     }
-    auto out_value = SelectInput(f, st.output_path, eff.value());
-    if (!out_value.ok()) return FailState(f, out_value.error());
-    ExitState(f, std::move(out_value).value(), next);
+    // A matching rule brings its own Assign and Output; Default uses the state's.
+    if (branch != nullptr) {
+      ConcludeWithInput(f, eff.value(), branch->assign, branch->output.get(), branch->next);
+    } else {
+      ConcludeWithInput(f, eff.value(), st.assign, st.output.get(), st.default_next);
+    }
   }
 
   // Reads an integer field given literally or by path; `field` names it in causes.
@@ -450,7 +602,7 @@ struct Executor::State {
                                        const std::string& field) {
     if (v.value) return *v.value;
     Json ctx = Context(f);
-    asl::EvalScope scope{data, ctx, nullptr, &random};
+    asl::EvalScope scope{data, ctx, f.vars.get(), &random};
     auto r = v.path->Select(scope);
     if (!r.ok()) {
       return Fail(RuntimeError(
@@ -472,13 +624,17 @@ struct Executor::State {
     if (!eff.ok()) return FailState(f, eff.error());
     f.effective = std::move(eff).value();
     int64_t due = now;
-    if (st.seconds) {
+    if (Jsonata(f) && (st.Expression("Seconds") || st.Expression("Timestamp"))) {
+      auto d = JsonataWaitDue(f);
+      if (!d.ok()) return FailState(f, d.error());
+      due = d.value();
+    } else if (st.seconds) {
       due = now + *st.seconds * kNanosPerSecond;
     } else if (st.timestamp) {
       due = asl::ParseTimestamp(*st.timestamp).value_or(now);
     } else {
       Json ctx = Context(f);
-      asl::EvalScope scope{f.effective, ctx, nullptr, &random};
+      asl::EvalScope scope{f.effective, ctx, f.vars.get(), &random};
       const auto& path = st.seconds_path ? *st.seconds_path : *st.timestamp_path;
       const char* field = st.seconds_path ? "SecondsPath" : "TimestampPath";
       auto r = path.Select(scope);
@@ -520,20 +676,40 @@ struct Executor::State {
     f.timer_id = StartTimer(f, std::max(due, now));
   }
 
+  // The due time of a JSONata Wait whose Seconds or Timestamp is an expression.
+  Result<int64_t, AslError> JsonataWaitDue(const Frame& f) {
+    Json bindings = Bindings(f);
+    if (f.state->Expression("Seconds")) {
+      auto secs = ExpressionInt(f, "Seconds", bindings, 0);
+      if (!secs.ok()) return Fail(secs.error());
+      return now + *secs.value() * kNanosPerSecond;
+    }
+    const asl::JsonataTemplate& tmpl = *f.state->Expression("Timestamp");
+    auto v = Evaluate(f, tmpl, bindings, "Timestamp");
+    if (!v.ok()) return Fail(v.error());
+    if (!v.value().is_string())
+      return Fail(UnexpectedType(f, tmpl, "Timestamp", "string", v.value()));
+    const auto& text = v.value().get_ref<const std::string&>();
+    auto t = asl::ParseTimestamp(text);
+    if (!t) {
+      return Fail(QueryError(f,
+                             "The Timestamp field cannot be parsed as an ISO-8601 extended "
+                             "offset date-time format string: " +
+                                 text));
+    }
+    return *t;
+  }
+
   void OnWaitTimer(Frame& f) {
     f.phase = Phase::kRunning;
-    auto out_value = SelectInput(f, f.state->output_path, f.effective);
-    if (!out_value.ok()) return FailState(f, out_value.error());
-    ExitToNext(f, std::move(out_value).value());
+    ConcludeWithInput(f, f.effective, f.state->assign, f.state->output.get(), NextOf(f));
   }
 
   void RunSucceed(Frame& f) {
     const auto& st = *f.state;
     auto eff = SelectInput(f, st.input_path, f.input);
     if (!eff.ok()) return FailState(f, eff.error());
-    auto out_value = SelectInput(f, st.output_path, eff.value());
-    if (!out_value.ok()) return FailState(f, out_value.error());
-    ExitState(f, std::move(out_value).value(), "");
+    ConcludeWithInput(f, eff.value(), st.assign, st.output.get(), "");
   }
 
   Result<std::optional<std::string>, AslError> FailField(
@@ -541,7 +717,7 @@ struct Executor::State {
       const std::optional<asl::IntrinsicCall>& call, const char* field) {
     if (lit) return std::optional<std::string>(*lit);
     Json ctx = Context(f);
-    asl::EvalScope scope{f.input, ctx, nullptr, &random};
+    asl::EvalScope scope{f.input, ctx, f.vars.get(), &random};
     if (call) {
       auto v = call->Evaluate(scope, field);
       if (!v.ok()) return Fail(Located(f, v.error()));
@@ -559,8 +735,31 @@ struct Executor::State {
     return std::optional<std::string>(v.is_string() ? v.get<std::string>() : v.dump());
   }
 
+  // Error / Cause written as JSONata expressions; nullopt when the field is not one.
+  Result<std::optional<std::string>, AslError> JsonataFailField(const Frame& f,
+                                                                std::string_view field) {
+    const asl::JsonataTemplate* tmpl = f.state->Expression(field);
+    if (tmpl == nullptr) return std::optional<std::string>();
+    Json bindings = Bindings(f);
+    auto v = Evaluate(f, *tmpl, bindings, field);
+    if (!v.ok()) return Fail(v.error());
+    if (!v.value().is_string()) return Fail(UnexpectedType(f, *tmpl, field, "string", v.value()));
+    return std::optional<std::string>(v.value().get<std::string>());
+  }
+
   void RunFail(Frame& f) {
     const auto& st = *f.state;
+    if (Jsonata(f) && (st.Expression("Error") || st.Expression("Cause"))) {
+      auto err = JsonataFailField(f, "Error");
+      if (!err.ok()) return FailFrame(f, err.error());
+      auto cause = JsonataFailField(f, "Cause");
+      if (!cause.ok()) return FailFrame(f, cause.error());
+      AslError e;
+      e.error = err.value().value_or(st.error.value_or(""));
+      e.has_cause = cause.value().has_value() || st.cause.has_value();
+      e.cause = cause.value().value_or(st.cause.value_or(""));
+      return FailFrame(f, std::move(e));
+    }
     auto err = FailField(f, st.error, st.error_path, st.error_path_call, "ErrorPath");
     if (!err.ok()) return FailFrame(f, err.error());
     auto cause = FailField(f, st.cause, st.cause_path, st.cause_path_call, "CausePath");
@@ -574,8 +773,21 @@ struct Executor::State {
 
   // ---- Task ----------------------------------------------------------------------------
 
+  // Arguments (JSONata) of a Task or Parallel: the state input when absent.
+  Result<Json, AslError> Arguments(const Frame& f) {
+    if (!f.state->arguments) return f.input;
+    Json bindings = Bindings(f);
+    return Evaluate(f, *f.state->arguments, bindings, "Arguments");
+  }
+
   void RunTask(Frame& f) {
     const auto& st = *f.state;
+    if (Jsonata(f)) {
+      auto args = Arguments(f);
+      if (!args.ok()) return HandleError(f, args.error());
+      f.task_payload = std::make_shared<const Json>(std::move(args).value());
+      return ScheduleTask(f);
+    }
     auto eff = SelectInput(f, st.input_path, f.input);
     if (!eff.ok()) return FailState(f, eff.error());
     Json payload;
@@ -590,25 +802,35 @@ struct Executor::State {
     ScheduleTask(f);
   }
 
+  // TimeoutSeconds / HeartbeatSeconds: literal, by path (JSONPath) or by expression (JSONata).
+  Result<std::optional<int64_t>, AslError> TaskSeconds(const Frame& f, const asl::IntOrPath& spec,
+                                                       std::string_view field) {
+    if (Jsonata(f) && f.state->Expression(field)) {
+      Json bindings = Bindings(f);
+      return ExpressionInt(f, field, bindings, 1);
+    }
+    if (!spec.present()) return std::optional<int64_t>();
+    auto v = ResolveInt(f, spec, f.input, std::string(field) + "Path");
+    if (!v.ok()) return Fail(v.error());
+    return std::optional<int64_t>(v.value());
+  }
+
   void ScheduleTask(Frame& f) {
     const auto& st = *f.state;
-    auto timeout = st.timeout_seconds.present()
-                       ? ResolveInt(f, st.timeout_seconds, f.input, "TimeoutSecondsPath")
-                       : Result<int64_t, AslError>(kDefaultTaskTimeoutSeconds);
-    if (!timeout.ok()) return FailState(f, timeout.error());
-    std::optional<int64_t> heartbeat;
-    if (st.heartbeat_seconds.present()) {
-      auto hb = ResolveInt(f, st.heartbeat_seconds, f.input, "HeartbeatSecondsPath");
-      if (!hb.ok()) return FailState(f, hb.error());
-      heartbeat = hb.value();
-    }
+    auto timeout_spec = TaskSeconds(f, st.timeout_seconds, "TimeoutSeconds");
+    if (!timeout_spec.ok()) return FailState(f, timeout_spec.error());
+    auto heartbeat_spec = TaskSeconds(f, st.heartbeat_seconds, "HeartbeatSeconds");
+    if (!heartbeat_spec.ok()) return FailState(f, heartbeat_spec.error());
+    const bool has_timeout = timeout_spec.value().has_value();
+    Result<int64_t, AslError> timeout(timeout_spec.value().value_or(kDefaultTaskTimeoutSeconds));
+    std::optional<int64_t> heartbeat = heartbeat_spec.value();
     const bool lambda = IsLegacyLambda(st.resource);
     Json details;
     if (lambda) {
       details = Json{{"resource", st.resource},
                      {"input", f.task_payload->dump()},
                      {"inputDetails", Truncated()}};
-      if (st.timeout_seconds.present()) details["timeoutInSeconds"] = timeout.value();
+      if (has_timeout) details["timeoutInSeconds"] = timeout.value();
       f.scheduled_event_id = Emit(&f, "LambdaFunctionScheduled", std::move(details));
       Emit(&f, "LambdaFunctionStarted", nullptr);
     } else {
@@ -616,7 +838,7 @@ struct Executor::State {
                      {"resource", ResourceName(st.resource)},
                      {"region", "local"},
                      {"parameters", f.task_payload->dump()}};
-      if (st.timeout_seconds.present()) details["timeoutInSeconds"] = timeout.value();
+      if (has_timeout) details["timeoutInSeconds"] = timeout.value();
       if (heartbeat) details["heartbeatInSeconds"] = *heartbeat;
       f.scheduled_event_id = Emit(&f, "TaskScheduled", std::move(details));
       Emit(&f, "TaskStarted",
@@ -668,10 +890,18 @@ struct Executor::State {
                                          "' returned a result with a size exceeding the maximum "
                                          "number of bytes service limit."});
     }
-    auto processed = ProcessResult(f, std::move(result));
-    if (!processed.ok()) return HandleError(f, processed.error());
-    ExitToNext(f, std::move(processed).value());
+    ConcludeResult(f, std::move(result));
     Advance(f);
+  }
+
+  // Task, Parallel and Map results: ResultSelector (JSONPath), then Assign and the output.
+  void ConcludeResult(Frame& f, Json result) {
+    if (!Jsonata(f) && f.state->result_selector) {
+      auto sel = ApplyTemplate(f, *f.state->result_selector, result);
+      if (!sel.ok()) return HandleError(f, sel.error());
+      result = std::move(sel).value();
+    }
+    ConcludeWithResult(f, std::move(result));
   }
 
   void OnTaskFailed(Frame& f, AslError e, bool timed_out) {
@@ -718,10 +948,17 @@ struct Executor::State {
     }
     for (const auto& c : st.catchers) {
       if (!asl::ErrorMatches(c.error_equals, e.error)) continue;
-      auto merged = ApplyResultPath(c.result_path, f.input, ErrorOutput(e));
-      if (!merged.ok()) return FailFrame(f, merged.error());
-      ExitState(f, std::move(merged).value(), c.next);
-      return;
+      Json error_output = ErrorOutput(e);
+      auto on_error = [&](const AslError& failure) { FailFrame(f, failure); };
+      if (Jsonata(f)) {
+        Json bindings = Bindings(f, nullptr, &error_output);
+        return Conclude(f, c.assign, error_output, &bindings, c.output.get(), error_output, c.next,
+                        on_error);
+      }
+      auto merged = ApplyResultPath(c.result_path, f.input, error_output);
+      if (!merged.ok()) return on_error(merged.error());
+      return Conclude(f, c.assign, error_output, nullptr, nullptr, std::move(merged).value(),
+                      c.next, on_error);
     }
     FailFrame(f, std::move(e));
   }
@@ -757,6 +994,12 @@ struct Executor::State {
 
   void RunParallel(Frame& f) {
     const auto& st = *f.state;
+    if (Jsonata(f)) {
+      auto args = Arguments(f);
+      if (!args.ok()) return FailState(f, args.error());
+      f.effective = std::move(args).value();
+      return StartParallel(f);
+    }
     auto eff = SelectInput(f, st.input_path, f.input);
     if (!eff.ok()) return FailState(f, eff.error());
     f.effective = std::move(eff).value();
@@ -794,10 +1037,51 @@ struct Executor::State {
     StartMap(f);
   }
 
+  // Items and limits of a JSONata Map: Items (default: the input), MaxConcurrency and the
+  // tolerated failures, each literal or an expression.
+  Status<AslError> JsonataMapSetup(Frame& f, Json& items, int64_t& max_concurrency) {
+    const auto& st = *f.state;
+    Json bindings = Bindings(f);
+    if (const asl::JsonataTemplate* tmpl = st.Expression("Items")) {
+      auto v = Evaluate(f, *tmpl, bindings, "Items");
+      if (!v.ok()) return Fail(v.error());
+      if (!v.value().is_array()) return Fail(UnexpectedType(f, *tmpl, "Items", "array", v.value()));
+      items = std::move(v).value();
+    } else if (!f.input.is_array()) {
+      return Fail(QueryError(f, "Map state input must be an array but was: " + f.input.dump()));
+    } else {
+      items = f.input;
+    }
+    auto mc = ExpressionInt(f, "MaxConcurrency", bindings, 0);
+    if (!mc.ok()) return Fail(mc.error());
+    max_concurrency = mc.value().value_or(st.max_concurrency.value.value_or(0));
+    auto tc = ExpressionInt(f, "ToleratedFailureCount", bindings, 0);
+    if (!tc.ok()) return Fail(tc.error());
+    f.tolerated_count = tc.value().value_or(st.tolerated_failure_count.value.value_or(-1));
+    f.tolerated_percentage = st.tolerated_failure_percentage.value.value_or(-1);
+    if (const asl::JsonataTemplate* tmpl = st.Expression("ToleratedFailurePercentage")) {
+      auto v = Evaluate(f, *tmpl, bindings, "ToleratedFailurePercentage");
+      if (!v.ok()) return Fail(v.error());
+      const Json& p = v.value();
+      if (!p.is_number() || p.get<double>() < 0 || p.get<double>() > 100) {
+        return Fail(UnexpectedType(f, *tmpl, "ToleratedFailurePercentage", "number", p));
+      }
+      f.tolerated_percentage = p.get<double>();
+    }
+    return Ok{};
+  }
+
   void StartMap(Frame& f) {
     const auto& st = *f.state;
+    if (Jsonata(f)) {
+      Json items;
+      int64_t max_concurrency = 0;
+      auto setup = JsonataMapSetup(f, items, max_concurrency);
+      if (!setup.ok()) return FailState(f, setup.error());
+      return LaunchMap(f, std::move(items), max_concurrency);
+    }
     Json ctx = Context(f);
-    asl::EvalScope scope{f.effective, ctx, nullptr, &random};
+    asl::EvalScope scope{f.effective, ctx, f.vars.get(), &random};
     auto items = st.items_path.Select(scope);
     if (!items.ok()) {
       return FailState(f, RuntimeError(f, "Invalid path '" + st.items_path.text() +
@@ -832,20 +1116,31 @@ struct Executor::State {
         f.tolerated_percentage = r.value().get<double>();
       }
     }
-    f.items = std::move(items).value();
+    LaunchMap(f, std::move(items).value(), mc.value());
+  }
+
+  void LaunchMap(Frame& f, Json items, int64_t max_concurrency) {
+    f.items = std::move(items);
     Emit(&f, "MapStateStarted", Json{{"length", f.items.size()}});
     ResetChildren(f, f.items.size());
-    f.max_concurrency = mc.value();
+    f.max_concurrency = max_concurrency;
     Pump(f);
   }
 
   // Builds the input of Map iteration `i`.
   Result<Json, AslError> IterationInput(Frame& f, size_t i) {
     const auto& st = *f.state;
+    if (Jsonata(f)) {
+      const asl::JsonataTemplate* selector = st.Expression("ItemSelector");
+      if (selector == nullptr) return f.items[i];
+      Json index = static_cast<int64_t>(i);
+      Json bindings = Bindings(f, nullptr, nullptr, &index, &f.items[i]);
+      return Evaluate(f, *selector, bindings, "ItemSelector");
+    }
     if (!st.item_selector) return f.items[i];
     Json index = static_cast<int64_t>(i);
     Json ctx = Context(f, &index, &f.items[i]);
-    asl::EvalScope scope{f.effective, ctx, nullptr, &random};
+    asl::EvalScope scope{f.effective, ctx, f.vars.get(), &random};
     auto r = st.item_selector->Apply(scope);
     if (!r.ok()) return Fail(Located(f, r.error()));
     return std::move(r).value();
@@ -905,9 +1200,7 @@ struct Executor::State {
       for (auto& r : f.results) results.push_back(std::move(r));
       f.results.clear();
       f.items = Json();
-      auto processed = ProcessResult(f, std::move(results));
-      if (!processed.ok()) return HandleError(f, processed.error());
-      ExitToNext(f, std::move(processed).value());
+      ConcludeResult(f, std::move(results));
     }
   }
 
