@@ -33,6 +33,8 @@ namespace {
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 constexpr int64_t kDefaultTaskTimeoutSeconds = 99'999'999;
+// AWS: the workflow variables of an execution hold at most 10 MiB.
+constexpr size_t kMaxVariablesBytes = 10 * 1024 * 1024;
 
 enum class FrameKind { kRoot, kBranch, kIteration };
 
@@ -351,11 +353,36 @@ struct Executor::State {
     return r;
   }
 
-  static void ApplyAssign(Frame& f, const Json& assigned) {
-    if (!assigned.is_object() || assigned.empty()) return;
+  // Sets the assigned variables, within AWS's quotas: one variable and one Assign block at most
+  // the payload limit (256 KiB), all variables of an execution at most 10 MiB.
+  Status<AslError> ApplyAssign(Frame& f, const Json& assigned) {
+    if (!assigned.is_object() || assigned.empty()) return Ok{};
+    size_t block = 0;
+    for (const auto& [name, value] : assigned.items()) {
+      size_t size = SerializedSize(value);
+      if (size > options.max_payload_bytes) {
+        return Fail(AslError{std::string(errors::kDataLimitExceeded),
+                             "The variable '" + name + "' assigned by the state '" +
+                                 f.state->name + "' exceeds the maximum size of " +
+                                 std::to_string(options.max_payload_bytes) + " bytes."});
+      }
+      block += size;
+    }
+    if (block > options.max_payload_bytes) {
+      return Fail(AslError{std::string(errors::kDataLimitExceeded),
+                           "The variables assigned by the state '" + f.state->name +
+                               "' exceed the maximum combined size of " +
+                               std::to_string(options.max_payload_bytes) + " bytes."});
+    }
     auto vars = f.vars ? std::make_shared<Json>(*f.vars) : std::make_shared<Json>(Json::object());
     for (const auto& [name, value] : assigned.items()) (*vars)[name] = value;
+    if (SerializedSize(*vars) > kMaxVariablesBytes) {
+      return Fail(AslError{std::string(errors::kDataLimitExceeded),
+                           "The workflow variables exceed the maximum total size of " +
+                               std::to_string(kMaxVariablesBytes) + " bytes."});
+    }
     f.vars = std::move(vars);
+    return Ok{};
   }
 
   // Leaves the state for `next` ("" ends the frame): evaluates Assign and the output, then
@@ -377,7 +404,8 @@ struct Executor::State {
       if (!o.ok()) return on_error(o.error());
       output = std::move(o).value();
     }
-    ApplyAssign(f, assigned);
+    auto applied = ApplyAssign(f, assigned);
+    if (!applied.ok()) return on_error(applied.error());
     ExitState(f, std::move(output), next, assigned.is_object() ? &assigned : nullptr);
   }
 

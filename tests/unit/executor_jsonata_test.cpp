@@ -248,5 +248,14 @@ TEST(ExecutorJsonata, MixedLanguagesShareVariables) {
   EXPECT_EQ(run.ex.output(), Json::parse(R"({"a":4,"b":8})"));
 }
 
+TEST(ExecutorJsonata, OversizedVariableFailsWithDataLimitExceeded) {
+  Driven run(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
+      "A":{"Type":"Pass","Assign":{"big":"{% $pad('', 300000, 'x') %}"},"End":true}}})",
+             Json::object());
+  ASSERT_EQ(run.ex.status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(run.ex.error().error, "States.DataLimitExceeded");
+  EXPECT_NE(run.ex.error().cause.find("'big'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::engine
