@@ -362,8 +362,8 @@ struct Executor::State {
       size_t size = SerializedSize(value);
       if (size > options.max_payload_bytes) {
         return Fail(AslError{std::string(errors::kDataLimitExceeded),
-                             "The variable '" + name + "' assigned by the state '" +
-                                 f.state->name + "' exceeds the maximum size of " +
+                             "The variable '" + name + "' assigned by the state '" + f.state->name +
+                                 "' exceeds the maximum size of " +
                                  std::to_string(options.max_payload_bytes) + " bytes."});
       }
       block += size;
@@ -1000,17 +1000,19 @@ struct Executor::State {
     FailFrame(f, std::move(e));
   }
 
+  // A retry runs the state's work again from its input: the payload is rebuilt, so
+  // $$.State.RetryCount (and States.UUID(), …) in Parameters or Arguments see the new attempt.
   void OnBackoffTimer(Frame& f) {
     f.phase = Phase::kRunning;
     switch (f.state->type) {
       case StateType::kTask:
-        ScheduleTask(f);
+        RunTask(f);
         break;
       case StateType::kParallel:
-        StartParallel(f);
+        RunParallel(f);
         break;
       case StateType::kMap:
-        StartMap(f);
+        RunMap(f);
         break;
       default:
         break;

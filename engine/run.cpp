@@ -65,7 +65,8 @@ Result<RunResult> RunToCompletion(const RunRequest& request, const HandlerFactor
     result.history = ex.history();
     result.options = ex.options();
   });
-  runtime.Run();
+  auto ran = runtime.Run();
+  if (!ran.ok()) return Fail(ran.error());
   return result;
 }
 

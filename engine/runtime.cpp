@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <queue>
 #include <unordered_map>
 
@@ -32,9 +33,24 @@ struct Slot {
   std::unique_ptr<Executor> executor;
   Runtime::DoneCallback done;
   bool finished = false;
+  size_t events_reported = 0;  // history events already passed to the listener
+};
+
+// Commands (or an end-of-execution callback) held back until the next commit.
+struct Deferred {
+  size_t execution;
+  Commands commands;
+  bool ended = false;
 };
 
 uint64_t Key(size_t execution, uint64_t id) { return (uint64_t(execution) << 40) ^ id; }
+
+Json ErrorJson(const asl::AslError& e) {
+  Json j = Json::object();
+  j["Error"] = e.error;
+  if (e.has_cause) j["Cause"] = e.cause;
+  return j;
+}
 
 }  // namespace
 
@@ -53,6 +69,9 @@ struct Runtime::Impl {
   std::unordered_map<uint64_t, uint64_t> global_of;  // Key(execution, task) -> global id
   uint64_t next_global_task = 1;
   std::deque<Completion> completions;
+  RuntimeListener* listener = nullptr;
+  std::vector<Deferred> deferred;
+  std::optional<std::string> fatal;  // a failed commit: the loop stops
 
   explicit Impl(Clock& c) : clock(c) {
     uv_loop_init(&loop);
@@ -68,8 +87,54 @@ struct Runtime::Impl {
     while (uv_loop_close(&loop) == UV_EBUSY) uv_run(&loop, UV_RUN_NOWAIT);
   }
 
+  // Records what an execution just did and holds its commands back until the next commit.
   void Apply(size_t execution, Commands commands) {
-    for (auto& c : commands) {
+    Slot& slot = slots[execution];
+    const Executor& ex = *slot.executor;
+    if (listener) {
+      listener->OnProgress(ex, slot.events_reported, commands);
+      slot.events_reported = ex.history().size();
+    }
+    bool ended = false;
+    if (!slot.finished && ex.done()) {
+      slot.finished = true;
+      --running;
+      ended = true;
+      if (listener) listener->OnEnd(ex);
+    }
+    deferred.push_back(Deferred{execution, std::move(commands), ended});
+  }
+
+  // Commits what the listener recorded, then carries out the held-back commands.
+  void Flush() {
+    if (deferred.empty()) return;
+    if (listener) {
+      auto committed = listener->Commit();
+      if (!committed.ok()) {
+        fatal = committed.error();
+        deferred.clear();
+        return;
+      }
+    }
+    std::vector<Deferred> batch;
+    batch.swap(deferred);
+    for (auto& d : batch) {
+      Execute(d.execution, d.commands);
+      Slot& slot = slots[d.execution];
+      if (d.ended && slot.done) slot.done(*slot.executor);
+    }
+  }
+
+  // Delivers an external event to an execution.
+  void Feed(size_t execution, const JournalEntry& entry) {
+    Executor& ex = *slots[execution].executor;
+    if (ex.done()) return;
+    if (listener) listener->OnEntry(ex, entry);
+    Apply(execution, Deliver(ex, entry));
+  }
+
+  void Execute(size_t execution, const Commands& commands) {
+    for (const auto& c : commands) {
       switch (c.kind) {
         case Command::Kind::kScheduleTask:
           ScheduleTask(execution, c);
@@ -87,12 +152,6 @@ struct Runtime::Impl {
           live_timers.erase(Key(execution, c.timer_id));
           break;
       }
-    }
-    Slot& slot = slots[execution];
-    if (!slot.finished && slot.executor->done()) {
-      slot.finished = true;
-      --running;
-      if (slot.done) slot.done(*slot.executor);
     }
   }
 
@@ -145,13 +204,17 @@ struct Runtime::Impl {
     while (!completions.empty()) {
       Completion c = std::move(completions.front());
       completions.pop_front();
-      Executor& ex = *slots[c.execution].executor;
-      int64_t now = clock.Now();
-      Commands cmds =
-          c.outcome.ok
-              ? ex.OnTaskSucceeded(c.task_id, c.outcome.result ? *c.outcome.result : Json(), now)
-              : ex.OnTaskFailed(c.task_id, std::move(c.outcome.error), now);
-      Apply(c.execution, std::move(cmds));
+      JournalEntry entry;
+      entry.id = c.task_id;
+      entry.time = clock.Now();
+      if (c.outcome.ok) {
+        entry.kind = JournalEntry::Kind::kTaskSucceeded;
+        entry.value = c.outcome.result ? c.outcome.result : std::make_shared<const Json>();
+      } else {
+        entry.kind = JournalEntry::Kind::kTaskFailed;
+        entry.value = std::make_shared<const Json>(ErrorJson(c.outcome.error));
+      }
+      Feed(c.execution, entry);
     }
   }
 
@@ -174,18 +237,22 @@ struct Runtime::Impl {
     while (NextTimer(&t) && t.due <= clock.Now()) {
       timers.pop();
       live_timers.erase(Key(t.execution, t.timer_id));
-      Executor& ex = *slots[t.execution].executor;
-      Apply(t.execution, ex.OnTimer(t.timer_id, clock.Now()));
+      JournalEntry entry;
+      entry.kind = JournalEntry::Kind::kTimer;
+      entry.id = t.timer_id;
+      entry.time = clock.Now();
+      Feed(t.execution, entry);
       DeliverCompletions();
     }
   }
 
-  void Run() {
-    while (running > 0) {
+  Status<> Run() {
+    while (!fatal) {
       DeliverCompletions();
       FireDueTimers();
-      if (running == 0) break;
-      if (!completions.empty()) continue;
+      Flush();
+      if (fatal || running == 0) break;
+      if (!completions.empty() || !deferred.empty()) continue;
       TimerEntry next;
       bool has_timer = NextTimer(&next);
       if (inflight.empty()) {
@@ -203,6 +270,9 @@ struct Runtime::Impl {
       uv_run(&loop, UV_RUN_ONCE);
       uv_timer_stop(&wake);
     }
+    Flush();
+    if (fatal) return Fail("cannot record progress durably: " + *fatal);
+    return Ok{};
   }
 };
 
@@ -223,20 +293,42 @@ Executor& Runtime::Start(std::shared_ptr<const asl::StateMachine> machine, Execu
       Slot{std::make_unique<Executor>(std::move(machine), std::move(options)), std::move(done)});
   ++im.running;
   Executor& ex = *im.slots[index].executor;
+  if (im.listener) im.listener->OnStart(ex, input);
   im.Apply(index, ex.Start(std::move(input), im.clock.Now()));
   return ex;
 }
+
+Executor& Runtime::Adopt(Rebuilt rebuilt, DoneCallback done) {
+  auto& im = *impl_;
+  size_t index = im.slots.size();
+  im.slots.push_back(Slot{std::move(rebuilt.executor), std::move(done)});
+  Slot& slot = im.slots[index];
+  slot.events_reported = slot.executor->history().size();
+  ++im.running;
+  // Already recorded: carried out at the next flush without being reported again.
+  Commands work = std::move(rebuilt.pending.timers);
+  for (auto& t : rebuilt.pending.tasks) work.push_back(std::move(t));
+  im.deferred.push_back(Deferred{index, std::move(work), false});
+  return *slot.executor;
+}
+
+void Runtime::set_listener(RuntimeListener* listener) { impl_->listener = listener; }
 
 void Runtime::Stop(Executor& execution, const std::string& error, const std::string& cause) {
   auto& im = *impl_;
   for (size_t i = 0; i < im.slots.size(); ++i) {
     if (im.slots[i].executor.get() == &execution) {
-      im.Apply(i, execution.Stop(error, cause, im.clock.Now()));
+      JournalEntry entry;
+      entry.kind = JournalEntry::Kind::kStop;
+      entry.time = im.clock.Now();
+      entry.value =
+          std::make_shared<const Json>(ErrorJson(asl::AslError{error, cause, !cause.empty()}));
+      im.Feed(i, entry);
       return;
     }
   }
 }
 
-void Runtime::Run() { impl_->Run(); }
+Status<> Runtime::Run() { return impl_->Run(); }
 
 }  // namespace sluice::engine

@@ -241,7 +241,7 @@ TEST(Runtime, VirtualClockRunsLongWaitsInstantlyWithConsistentTimestamps) {
            "End":true}}})");
   int done = 0;
   Executor& ex = rt.Start(m, Options(), Json{{"v", 1}}, [&](const Executor&) { ++done; });
-  rt.Run();
+  ASSERT_TRUE(rt.Run().ok());
   EXPECT_EQ(done, 1);
   ASSERT_EQ(ex.status(), ExecutionStatus::kSucceeded);
   EXPECT_EQ(ex.output(), (Json{{"v", 1}}));
@@ -262,7 +262,7 @@ TEST(Runtime, ManyConcurrentExecutionsShareOneLoop) {
     o.execution_name = "e" + std::to_string(i);
     all.push_back(&rt.Start(m, o, Json{{"wait", 100 - i}}));
   }
-  rt.Run();
+  ASSERT_TRUE(rt.Run().ok());
   for (int i = 0; i < 100; ++i) {
     ASSERT_EQ(all[i]->status(), ExecutionStatus::kSucceeded);
     EXPECT_EQ(all[i]->history().back().timestamp_nanos, kT0 + (100 - i) * kSecond);
