@@ -494,8 +494,23 @@ struct Executor::State {
   // Enters f.state with f.input and runs until the frame blocks or ends.
   void Advance(Frame& f) {
     while (f.phase == Phase::kRunning && status == ExecutionStatus::kRunning) {
+      if (HistoryLimitReached()) return;
       EnterState(f);
     }
+  }
+
+  // Fails the execution once its history has reached the quota. Checked before each state is
+  // entered and after each external event, so a run never loops unboundedly.
+  bool HistoryLimitReached() {
+    const int64_t max = options.max_history_events;
+    if (max <= 0 || static_cast<int64_t>(history.size()) < max - 1) return false;
+    if (status == ExecutionStatus::kRunning) {
+      Terminate(ExecutionStatus::kFailed, "ExecutionFailed",
+                AslError{std::string(errors::kRuntime),
+                         "The execution reached the maximum number of history events (" +
+                             std::to_string(max) + ")."});
+    }
+    return true;
   }
 
   void EnterState(Frame& f) {

@@ -56,6 +56,9 @@ struct ExecutionOptions {
   int64_t redrive_count = 0;
   // Express executions cannot be redriven, so their context object has no RedriveCount.
   bool express = false;
+  // AWS's quota of history events per execution: reaching it fails the execution with
+  // States.Runtime. 0: no limit.
+  int64_t max_history_events = 25000;
 };
 
 // Work the runtime must do on the executor's behalf.

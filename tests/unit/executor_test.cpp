@@ -271,3 +271,26 @@ TEST(Runtime, ManyConcurrentExecutionsShareOneLoop) {
 
 }  // namespace
 }  // namespace sluice::engine
+
+namespace sluice::engine {
+namespace {
+
+TEST(Executor, HistoryQuotaEndsAnEndlessLoop) {
+  auto o = Options();
+  o.max_history_events = 100;
+  Executor ex(Machine(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Next":"B"},
+      "B":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"C"}],
+           "Default":"A"},
+      "C":{"Type":"Succeed"}}})"),
+              o);
+  ex.Start(Json::object(), kT0);
+  ASSERT_EQ(ex.status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(ex.error().error, "States.Runtime");
+  EXPECT_EQ(ex.error().cause, "The execution reached the maximum number of history events (100).");
+  EXPECT_EQ(ex.history().size(), 100u);
+  EXPECT_EQ(ex.history().back().type, "ExecutionFailed");
+}
+
+}  // namespace
+}  // namespace sluice::engine
