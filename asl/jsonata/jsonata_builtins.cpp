@@ -1,4 +1,7 @@
-// The JSONata function library (plus AWS Step Functions' additions).
+// The JSONata function library (after jsonata-js 2.0.6's functions.js), plus AWS Step
+// Functions' additions ($partition, $range, $hash, $random, $uuid, $parse). Each function is
+// registered with its jsonata-js signature, which validates and coerces the arguments before
+// the call. $eval is deliberately absent, as on AWS Step Functions.
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -6,14 +9,16 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "asl/jsonata/jsonata_eval.h"
+#include "asl/jsonata/jsonata_pictures.h"
 
 namespace sluice::asl::jsonata::internal {
 namespace {
@@ -25,6 +30,9 @@ const Value& Arg(const Args& a, size_t i) {
   return i < a.size() ? a[i] : kUndef;
 }
 
+const std::string& S(const Value& v) { return v.J().get_ref<const std::string&>(); }
+double N(const Value& v) { return v.J().get<double>(); }
+
 [[noreturn]] void BadArg(const std::string& fn, size_t i, int64_t pos) {
   Throw("T0410",
         "Argument " + std::to_string(i + 1) + " of function \"" + fn +
@@ -32,30 +40,30 @@ const Value& Arg(const Args& a, size_t i) {
         pos);
 }
 
-std::string StrArg(const Args& a, size_t i, const std::string& fn, int64_t pos) {
-  const Value& v = Arg(a, i);
-  if (!IsStr(v)) BadArg(fn, i, pos);
-  return v.j.get<std::string>();
+// Defensive accessors: signatures validate types, but partial applications skip validation.
+const std::string& StrArg(const Args& a, size_t i, const std::string& fn, int64_t pos) {
+  if (!IsStr(Arg(a, i))) BadArg(fn, i, pos);
+  return S(a[i]);
 }
 
 double NumArg(const Args& a, size_t i, const std::string& fn, int64_t pos) {
-  const Value& v = Arg(a, i);
-  if (!IsNum(v)) BadArg(fn, i, pos);
-  return v.j.get<double>();
+  if (!IsNum(Arg(a, i))) BadArg(fn, i, pos);
+  return N(a[i]);
 }
 
-// Array-typed arguments accept a single value as a one-element array.
-std::vector<Json> ArrArg(const Args& a, size_t i) { return Items(Arg(a, i)); }
+const Value& FnArg(const Args& a, size_t i, const std::string& fn, int64_t pos) {
+  if (!IsFunc(Arg(a, i))) BadArg(fn, i, pos);
+  return a[i];
+}
 
 std::u32string ToU32(const std::string& s) {
   std::u32string out;
   for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
+    auto c = static_cast<unsigned char>(s[i]);
     int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
     char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < n && i + static_cast<size_t>(k) < s.size(); ++k) {
+    for (int k = 1; k < n && i + static_cast<size_t>(k) < s.size(); ++k)
       cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
-    }
     out += cp;
     i += static_cast<size_t>(n);
   }
@@ -68,45 +76,889 @@ std::string ToU8(const std::u32string& s) {
   return out;
 }
 
-Value ArrValue(Json arr) {
-  Value v = Value::Of(std::move(arr));
-  v.cons = true;
+// UTF-16 code units before byte offset `b` (JavaScript string indices).
+int64_t Utf16Index(const std::string& s, size_t b) {
+  int64_t units = 0;
+  for (size_t i = 0; i < b && i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) == 0x80) continue;
+    units += c >= 0xF0 ? 2 : 1;
+  }
+  return units;
+}
+
+// The byte offset of UTF-16 index `u` (clamped).
+size_t ByteIndex(const std::string& s, double u) {
+  if (!(u > 0)) return 0;
+  double units = 0;
+  size_t i = 0;
+  while (i < s.size() && units < u) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    units += n == 4 ? 2 : 1;
+    i += n;
+  }
+  return std::min(i, s.size());
+}
+
+Value Plain(std::vector<Value> items) {
+  Value v = NewSeq();
+  v.seq = false;
+  v.arr->items = std::move(items);
   return v;
 }
 
-// Calls a callback with as many of `args` as it declares.
-Value CallBack(Evaluator& ev, const Value& fn, std::vector<Value> args, const Value& ctx,
-               int64_t pos) {
-  size_t arity = fn.fn->builtin ? static_cast<size_t>(std::max(fn.fn->required, 1))
-                                : fn.fn->lambda->params.size();
-  if (args.size() > arity) args.resize(arity);
-  return ev.Call(fn, std::move(args), ctx, pos);
+Value SeqOf(std::vector<Value> items) {
+  Value v = NewSeq();
+  v.arr->items = std::move(items);
+  return v;
 }
 
-void FnArg(const Args& a, size_t i, const std::string& name, int64_t pos) {
-  if (Arg(a, i).k != Value::K::kFn) BadArg(name, i, pos);
+// JavaScript truthiness (for comparator results and matcher checks).
+bool JsTruthy(const Value& v) {
+  if (v.undef()) return false;
+  if (!v.json() || v.arr) return true;
+  const Json& j = v.J();
+  if (j.is_null()) return false;
+  if (j.is_boolean()) return j.get<bool>();
+  if (j.is_number()) return j.get<double>() != 0 && !std::isnan(j.get<double>());
+  if (j.is_string()) return !j.get_ref<const std::string&>().empty();
+  return true;
 }
 
-// Shifts the decimal point by editing the exponent, as JSONata does, so 4.525 stays 4.525.
-double Shift(double x, int places) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.15ge%d", x, places);
-  std::string s(buf);
-  size_t e = s.find('e');
-  size_t e2 = s.find('e', e + 1);
-  if (e2 != std::string::npos) {  // x itself was printed with an exponent
-    int total = std::stoi(s.substr(e + 1, e2 - e - 1)) + places;
-    s = s.substr(0, e) + "e" + std::to_string(total);
+// Calls a callback with the value, position and whole collection, as far as it declares.
+Value HofCall(Evaluator& ev, const Value& fn, const Value& a1, const Value& a2, const Value& a3,
+              int64_t pos) {
+  std::vector<Value> args{a1};
+  int arity = fn.k == Value::K::kFn ? fn.fn->Arity() : 2;
+  if (arity >= 2) args.push_back(a2);
+  if (arity >= 3) args.push_back(a3);
+  return ev.Call(fn, std::move(args), Undef(), pos);
+}
+
+class Registry {
+ public:
+  explicit Registry(Env& env) : env_(env) {}
+  void Add(const std::string& name, const char* sig, int arity, Builtin b) {
+    auto fn = std::make_shared<Fn>();
+    fn->builtin = std::move(b);
+    fn->native = true;
+    fn->arity = arity;
+    fn->sig = ParseSignature(sig);
+    fn->name = name;
+    env_.vars[name] = FnValue(std::move(fn));
   }
-  return std::strtod(s.c_str(), nullptr);
+
+ private:
+  Env& env_;
+};
+
+// ----- regex / matcher-function protocol -----------------------------------------------------
+
+struct MatchInfo {
+  std::string match;
+  size_t bstart = 0;  // byte offsets into the subject
+  size_t bend = 0;
+  int64_t start = 0;  // JavaScript (UTF-16) index
+  std::vector<Value> groups;
+  Value next;  // matcher functions: the continuation
+};
+
+class Matcher {
+ public:
+  Matcher(Evaluator& ev, const Value& m, const std::string& s, int64_t pos)
+      : ev_(ev), m_(m), s_(s), pos_(pos) {}
+
+  std::optional<MatchInfo> First() {
+    if (m_.k == Value::K::kRegex) return Search(0, false);
+    return FromResult(ev_.Call(m_, {Str(s_)}, Undef(), pos_));
+  }
+
+  std::optional<MatchInfo> Next(const MatchInfo& prev) {
+    if (m_.k == Value::K::kRegex) {
+      if (last_ >= s_.size()) return std::nullopt;
+      return Search(last_, true);
+    }
+    if (!IsFunc(prev.next)) return std::nullopt;
+    return FromResult(ev_.Call(prev.next, {}, Undef(), pos_));
+  }
+
+ private:
+  std::optional<MatchInfo> Search(size_t from, bool again) {
+    std::smatch m;
+    auto flags =
+        from > 0 ? std::regex_constants::match_prev_avail : std::regex_constants::match_default;
+    const std::regex& re = PickRegex(*m_.re, s_.size() - from);
+    if (!std::regex_search(s_.begin() + static_cast<std::ptrdiff_t>(from), s_.end(), m, re, flags))
+      return std::nullopt;
+    MatchInfo info;
+    info.match = m[0].str();
+    if (again && info.match.empty())
+      Throw("D1004", "Regular expression matches zero length string", pos_);
+    info.bstart = from + static_cast<size_t>(m.position(0));
+    info.bend = info.bstart + static_cast<size_t>(m.length(0));
+    info.start = Utf16Index(s_, info.bstart);
+    for (size_t g = 1; g < m.size(); ++g)
+      info.groups.push_back(m[g].matched ? Str(m[g].str()) : Undef());
+    last_ = info.bend;
+    return info;
+  }
+
+  std::optional<MatchInfo> FromResult(const Value& r) {
+    if (!JsTruthy(r)) return std::nullopt;
+    Value start = IsObj(r) ? LookupKey(r, "start") : Undef();
+    Value groups = IsObj(r) ? LookupKey(r, "groups") : Undef();
+    Value next = IsObj(r) ? LookupKey(r, "next") : Undef();
+    if (!(IsNum(start) || IsArr(groups) || IsFunc(next)))
+      Throw("T1010",
+            "The matcher function argument passed to function does not return the correct object "
+            "structure",
+            pos_);
+    MatchInfo info;
+    Value match = LookupKey(r, "match");
+    info.match = IsStr(match) ? S(match) : "";
+    info.start = IsNum(start) ? static_cast<int64_t>(N(start)) : 0;
+    info.bstart = ByteIndex(s_, IsNum(start) ? N(start) : 0);
+    info.bend = std::min(s_.size(), info.bstart + info.match.size());
+    info.groups = ValItems(groups);
+    info.next = next;
+    return info;
+  }
+
+  Evaluator& ev_;
+  Value m_;
+  const std::string& s_;
+  int64_t pos_;
+  size_t last_ = 0;
+};
+
+std::string Substitute(const std::string& repl, const MatchInfo& m) {
+  std::string out;
+  size_t position = 0;
+  size_t index = repl.find('$');
+  size_t groups = m.groups.size();
+  while (index != std::string::npos && position < repl.size()) {
+    out += repl.substr(position, index - position);
+    position = index + 1;
+    char c = position < repl.size() ? repl[position] : '\0';
+    if (c == '$') {
+      out += '$';
+      ++position;
+    } else if (c == '0') {
+      out += m.match;
+      ++position;
+    } else {
+      size_t max_digits = groups == 0 ? 1 : static_cast<size_t>(std::floor(std::log10(groups))) + 1;
+      auto parse = [&](size_t digits) -> std::optional<size_t> {
+        size_t k = 0;
+        size_t value = 0;
+        while (k < digits && position + k < repl.size() &&
+               std::isdigit(static_cast<unsigned char>(repl[position + k]))) {
+          value = value * 10 + static_cast<size_t>(repl[position + k] - '0');
+          ++k;
+        }
+        if (k == 0) return std::nullopt;
+        return value;
+      };
+      std::optional<size_t> g = parse(max_digits);
+      if (max_digits > 1 && g && *g > groups) g = parse(max_digits - 1);
+      if (g) {
+        if (groups > 0 && *g >= 1 && *g <= groups && !m.groups[*g - 1].undef())
+          out += ToStr(m.groups[*g - 1], -1);
+        position += std::to_string(*g).size();
+      } else {
+        out += '$';
+      }
+    }
+    index = repl.find('$', position);
+  }
+  out += position < repl.size() ? repl.substr(position) : "";
+  return out;
 }
 
-double RoundHalfEven(double x, int precision) {
-  double v = Shift(x, precision);
-  double r = std::round(v);
-  if (std::fabs(v - std::trunc(v)) == 0.5) r = 2.0 * std::round(v / 2.0);
-  return Shift(r, -precision);
+// ----- strings ---------------------------------------------------------------------------------
+
+// JavaScript Array.prototype.slice indices.
+size_t SliceIndex(double i, size_t n) {
+  double len = static_cast<double>(n);
+  i = std::trunc(i);
+  if (i < 0) return static_cast<size_t>(std::max(0.0, len + i));
+  return static_cast<size_t>(std::min(i, len));
 }
+
+std::string Substring(const std::string& str, double start, std::optional<double> length) {
+  std::u32string s = ToU32(str);
+  double n = static_cast<double>(s.size());
+  if (n + start < 0) start = 0;
+  if (length) {
+    if (*length <= 0) return "";
+    double end = start >= 0 ? start + *length : n + start + *length;
+    size_t b = SliceIndex(start, s.size()), e = SliceIndex(end, s.size());
+    return e > b ? ToU8(s.substr(b, e - b)) : "";
+  }
+  return ToU8(s.substr(SliceIndex(start, s.size())));
+}
+
+char32_t CaseMap(char32_t c, bool upper) {
+  auto in = [c](char32_t lo, char32_t hi) { return c >= lo && c <= hi; };
+  if (upper) {
+    if (in(U'a', U'z') || (in(0xE0, 0xFE) && c != 0xF7) || in(0x3B1, 0x3C9) || in(0x430, 0x44F))
+      return c == 0x3C2 ? 0x3A3 : c - 32;
+    if (in(0x450, 0x45F)) return c - 80;
+    if (in(0x100, 0x17F) && c % 2 == 1 && c != 0x131 && c != 0x138 && c != 0x149) return c - 1;
+    if (c == 0xFF) return 0x178;
+    if (c == 0xB5) return 0x39C;
+  } else {
+    if (in(U'A', U'Z') || (in(0xC0, 0xDE) && c != 0xD7) || in(0x391, 0x3A9) || in(0x410, 0x42F))
+      return c + 32;
+    if (in(0x400, 0x40F)) return c + 80;
+    if (in(0x100, 0x17F) && c % 2 == 0 && c != 0x130 && c != 0x138) return c + 1;
+    if (c == 0x178) return 0xFF;
+  }
+  return c;
+}
+
+std::string ChangeCase(const std::string& s, bool upper) {
+  std::string out;
+  for (char32_t c : ToU32(s)) {
+    if (upper && c == 0xDF) {
+      out += "SS";
+      continue;
+    }
+    AppendUtf8(out, static_cast<uint32_t>(CaseMap(c, upper)));
+  }
+  return out;
+}
+
+void AddStringFunctions(Registry& r) {
+  r.Add("string", "<x-b?:s>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    const Value& v = Arg(a, 0);
+    if (v.undef()) return Undef();
+    if (IsStr(v)) return v;
+    if (IsFunc(v)) return Str("");
+    if (IsNum(v) && !std::isfinite(N(v)))
+      Throw("D3001", "Attempting to invoke string function on Infinity or NaN", pos);
+    Value x = v.outer && Len(v) > 0 ? At(v, 0) : v;
+    return Str(StringifyV(x, Truthy(Arg(a, 1)), pos));
+  });
+  r.Add("length", "<s-:n>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    return Num(static_cast<double>(ToU32(StrArg(a, 0, "length", pos)).size()));
+  });
+  r.Add("substring", "<s-nn?:s>", 3, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const std::string& s = StrArg(a, 0, "substring", pos);
+    double start = NumArg(a, 1, "substring", pos);
+    std::optional<double> len;
+    if (!Arg(a, 2).undef()) len = NumArg(a, 2, "substring", pos);
+    return Str(Substring(s, start, len));
+  });
+  r.Add("substringBefore", "<s-s:s>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const std::string& s = StrArg(a, 0, "substringBefore", pos);
+    size_t i = s.find(StrArg(a, 1, "substringBefore", pos));
+    return Str(i == std::string::npos ? s : s.substr(0, i));
+  });
+  r.Add("substringAfter", "<s-s:s>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const std::string& s = StrArg(a, 0, "substringAfter", pos);
+    const std::string& c = StrArg(a, 1, "substringAfter", pos);
+    size_t i = s.find(c);
+    return Str(i == std::string::npos ? s : s.substr(i + c.size()));
+  });
+  r.Add("lowercase", "<s-:s>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    return Str(ChangeCase(StrArg(a, 0, "lowercase", pos), false));
+  });
+  r.Add("uppercase", "<s-:s>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    return Str(ChangeCase(StrArg(a, 0, "uppercase", pos), true));
+  });
+  r.Add("trim", "<s-:s>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    std::string out;
+    bool space = false;
+    for (char c : StrArg(a, 0, "trim", pos)) {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        space = true;
+        continue;
+      }
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+    if (space) out += ' ';
+    if (!out.empty() && out.front() == ' ') out.erase(0, 1);
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return Str(out);
+  });
+  r.Add("pad", "<s-ns?:s>", 3, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    std::u32string s = ToU32(StrArg(a, 0, "pad", pos));
+    double width = NumArg(a, 1, "pad", pos);
+    std::u32string ch = Arg(a, 2).undef() ? U"" : ToU32(StrArg(a, 2, "pad", pos));
+    if (ch.empty()) ch = U" ";
+    double pad = std::fabs(width) - static_cast<double>(s.size());
+    if (!(pad > 0)) return Str(ToU8(s));
+    if (pad > 1e8) Throw("D3001", "The padding width is too large", pos);
+    auto count = static_cast<size_t>(std::trunc(pad));
+    std::u32string padding;
+    while (padding.size() < count) padding += ch;
+    padding.resize(count);
+    return Str(ToU8(width > 0 ? s + padding : padding + s));
+  });
+  r.Add("contains", "<s-(sf):b>", 2, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const std::string& s = StrArg(a, 0, "contains", pos);
+    if (IsStr(Arg(a, 1))) return Bool(s.find(S(a[1])) != std::string::npos);
+    Matcher m(ev, FnArg(a, 1, "contains", pos), s, pos);
+    return Bool(m.First().has_value());
+  });
+  r.Add("split", "<s-(sf)n?:a<s>>", 3, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const std::string& s = StrArg(a, 0, "split", pos);
+    std::optional<double> limit;
+    if (!Arg(a, 2).undef()) limit = NumArg(a, 2, "split", pos);
+    if (limit && *limit < 0)
+      Throw("D3020", "Third argument of split function must evaluate to a positive number", pos);
+    std::vector<Value> out;
+    if (limit && *limit == 0) return Plain(out);
+    auto full = [&] { return limit && static_cast<double>(out.size()) >= *limit; };
+    if (IsStr(Arg(a, 1))) {
+      if (limit) limit = std::floor(*limit);  // String.prototype.split's ToUint32
+      const std::string& sep = S(a[1]);
+      if (sep.empty()) {
+        for (char32_t c : ToU32(s)) {
+          if (full()) break;
+          out.push_back(Str(ToU8(std::u32string(1, c))));
+        }
+      } else {
+        size_t last = 0, at;
+        while (!full() && (at = s.find(sep, last)) != std::string::npos) {
+          out.push_back(Str(s.substr(last, at - last)));
+          last = at + sep.size();
+        }
+        if (!full()) out.push_back(Str(s.substr(last)));
+      }
+      return Plain(out);
+    }
+    Matcher m(ev, FnArg(a, 1, "split", pos), s, pos);
+    auto match = m.First();
+    if (!match) {
+      out.push_back(Str(s));
+      return Plain(out);
+    }
+    size_t start = 0;
+    while (match && !full()) {
+      out.push_back(Str(s.substr(start, match->bstart >= start ? match->bstart - start : 0)));
+      start = match->bend;
+      match = m.Next(*match);
+    }
+    if (!full()) out.push_back(Str(start <= s.size() ? s.substr(start) : ""));
+    return Plain(out);
+  });
+  r.Add("join", "<a<s>s?:s>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    std::string sep = Arg(a, 1).undef() ? "" : StrArg(a, 1, "join", pos);
+    std::string out;
+    size_t n = Len(a[0]);
+    for (size_t i = 0; i < n; ++i) {
+      Value x = At(a[0], i);
+      if (i) out += sep;
+      out += ToStr(x, pos);
+    }
+    return Str(out);
+  });
+  r.Add("match", "<s-f<s:o>n?:a<o>>", 3, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const std::string& s = StrArg(a, 0, "match", pos);
+    std::optional<double> limit;
+    if (!Arg(a, 2).undef()) limit = NumArg(a, 2, "match", pos);
+    if (limit && *limit < 0)
+      Throw("D3040", "Third argument of match function must evaluate to a positive number", pos);
+    Value result = NewSeq();
+    if (limit && *limit == 0) return result;
+    Matcher m(ev, FnArg(a, 1, "match", pos), s, pos);
+    double count = 0;
+    for (auto match = m.First(); match && (!limit || count < *limit); match = m.Next(*match)) {
+      Json groups = Json::array();
+      for (const auto& g : match->groups) groups.push_back(g.undef() ? Json() : ToJson(g));
+      Push(result,
+           FromJson(Json{{"match", match->match}, {"index", match->start}, {"groups", groups}}));
+      ++count;
+    }
+    return result;
+  });
+  r.Add("replace", "<s-(sf)(sf)n?:s>", 4, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const std::string& s = StrArg(a, 0, "replace", pos);
+    const Value& pattern = Arg(a, 1);
+    const Value& rep = Arg(a, 2);
+    if (IsStr(pattern) && S(pattern).empty())
+      Throw("D3010", "Second argument of replace function cannot be an empty string", pos);
+    std::optional<double> limit;
+    if (!Arg(a, 3).undef()) limit = NumArg(a, 3, "replace", pos);
+    if (limit && *limit < 0)
+      Throw("D3011", "Fourth argument of replace function must evaluate to a positive number", pos);
+    if (!IsStr(rep) && !IsFunc(rep)) BadArg("replace", 2, pos);
+    if (limit && *limit == 0) return Str(s);
+    std::string out;
+    size_t position = 0;
+    double count = 0;
+    if (IsStr(pattern)) {
+      const std::string& pat = S(pattern);
+      std::string with = IsStr(rep) ? S(rep) : "";
+      size_t at;
+      while ((!limit || count < *limit) && (at = s.find(pat, position)) != std::string::npos) {
+        out += s.substr(position, at - position) + with;
+        position = at + pat.size();
+        ++count;
+      }
+      return Str(out + s.substr(position));
+    }
+    Matcher m(ev, FnArg(a, 1, "replace", pos), s, pos);
+    auto match = m.First();
+    if (!match) return Str(s);
+    while (match && (!limit || count < *limit)) {
+      if (match->bstart > position) out += s.substr(position, match->bstart - position);
+      if (IsStr(rep)) {
+        out += Substitute(S(rep), *match);
+      } else {
+        Json groups = Json::array();
+        for (const auto& g : match->groups) groups.push_back(g.undef() ? Json() : ToJson(g));
+        Value arg =
+            FromJson(Json{{"match", match->match}, {"index", match->start}, {"groups", groups}});
+        Value with = ev.Call(rep, {arg}, Undef(), pos);
+        if (!IsStr(with))
+          Throw("D3012", "Attempted to replace a matched string with a non-string value", pos);
+        out += S(with);
+      }
+      position = std::max(position, match->bstart + match->match.size());
+      ++count;
+      match = m.Next(*match);
+    }
+    return Str(out + (position < s.size() ? s.substr(position) : ""));
+  });
+}
+
+// ----- numbers ---------------------------------------------------------------------------------
+
+double JsRound(double x) {
+  double r = std::floor(x);
+  if (x - r >= 0.5) r += 1;
+  return r;
+}
+
+// Shifts the decimal point through the number's JavaScript string form, as jsonata-js does.
+double ShiftDecimal(double x, double places) {
+  std::string s = JsNumStr(x);
+  size_t e = s.find('e');
+  double exp = places;
+  if (e != std::string::npos) {
+    exp += std::strtod(s.c_str() + e + 1, nullptr);
+    s = s.substr(0, e);
+  }
+  return std::strtod((s + "e" + JsNumStr(exp)).c_str(), nullptr);
+}
+
+double RoundHalfEven(double arg, double precision) {
+  if (precision != 0) arg = ShiftDecimal(arg, precision);
+  double result = JsRound(arg);
+  double diff = result - arg;
+  if (std::fabs(diff) == 0.5 && std::fabs(std::fmod(result, 2)) == 1) result -= 1;
+  if (precision != 0) result = ShiftDecimal(result, -precision);
+  return result == 0 ? 0 : result;
+}
+
+Value NumberOf(const Value& v, int64_t pos) {
+  if (v.undef()) return v;
+  if (IsNum(v)) return v;
+  if (IsBool(v)) return Num(v.J().get<bool>() ? 1 : 0);
+  if (IsStr(v)) {
+    const std::string& s = S(v);
+    static const std::regex kDec(R"(^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$)");
+    static const std::regex kRadix(R"(^(0[xX][0-9A-Fa-f]+|0[oO][0-7]+|0[bB][01]+)$)");
+    if (std::regex_match(s, kDec)) {
+      double d = std::strtod(s.c_str(), nullptr);
+      if (std::isfinite(d)) return Num(d);
+    } else if (std::regex_match(s, kRadix)) {
+      int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'b' || s[1] == 'B') ? 2 : 8;
+      return Num(static_cast<double>(std::strtoull(s.c_str() + 2, nullptr, base)));
+    }
+  }
+  Throw("D3030", "Unable to cast value to a number: " + StringifyV(v, false, pos), pos);
+}
+
+std::vector<double> Numbers(const Value& v) {
+  if (v.arr && v.arr->numeric) return v.arr->nums;
+  std::vector<double> out;
+  size_t n = Len(v);
+  for (size_t i = 0; i < n; ++i) out.push_back(N(At(v, i)));
+  return out;
+}
+
+void AddNumericFunctions(Registry& r) {
+  r.Add("number", "<(nsb)-:n>", 1,
+        [](Evaluator&, Args& a, const Value&, int64_t pos) { return NumberOf(Arg(a, 0), pos); });
+  auto unary = [&r](const std::string& name, double (*f)(double)) {
+    r.Add(name, "<n-:n>", 1, [name, f](Evaluator&, Args& a, const Value&, int64_t pos) {
+      if (Arg(a, 0).undef()) return Undef();
+      return Num(f(NumArg(a, 0, name, pos)));
+    });
+  };
+  unary("abs", [](double x) { return std::fabs(x); });
+  unary("floor", [](double x) { return std::floor(x); });
+  unary("ceil", [](double x) { return std::ceil(x); });
+  r.Add("sqrt", "<n-:n>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    double x = NumArg(a, 0, "sqrt", pos);
+    if (x < 0)
+      Throw("D3060", "The sqrt function cannot be applied to a negative number: " + JsNumStr(x),
+            pos);
+    return Num(std::sqrt(x));
+  });
+  r.Add("power", "<n-n:n>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    double x = std::pow(NumArg(a, 0, "power", pos), NumArg(a, 1, "power", pos));
+    if (!std::isfinite(x))
+      Throw("D3061",
+            "The power function has resulted in a value that cannot be represented as a JSON "
+            "number",
+            pos);
+    return Num(x);
+  });
+  r.Add("round", "<n-n?:n>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    double x = NumArg(a, 0, "round", pos);
+    double p = Arg(a, 1).undef() ? 0 : NumArg(a, 1, "round", pos);
+    return Num(RoundHalfEven(x, p));
+  });
+  r.Add("sum", "<a<n>:n>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef()) return Undef();
+    double s = 0;
+    for (double x : Numbers(a[0])) s += x;
+    return Num(s);
+  });
+  r.Add("max", "<a<n>:n>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef() || Len(a[0]) == 0) return Undef();
+    auto v = Numbers(a[0]);
+    return Num(*std::max_element(v.begin(), v.end()));
+  });
+  r.Add("min", "<a<n>:n>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef() || Len(a[0]) == 0) return Undef();
+    auto v = Numbers(a[0]);
+    return Num(*std::min_element(v.begin(), v.end()));
+  });
+  r.Add("average", "<a<n>:n>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef() || Len(a[0]) == 0) return Undef();
+    double s = 0;
+    auto v = Numbers(a[0]);
+    for (double x : v) s += x;
+    return Num(s / static_cast<double>(v.size()));
+  });
+  r.Add("count", "<a:n>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    return Num(static_cast<double>(Arg(a, 0).undef() ? 0 : Len(a[0])));
+  });
+  r.Add("formatBase", "<n-n?:s>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    double value = RoundHalfEven(NumArg(a, 0, "formatBase", pos), 0);
+    double radix = Arg(a, 1).undef() ? 10 : RoundHalfEven(NumArg(a, 1, "formatBase", pos), 0);
+    if (radix < 2 || radix > 36)
+      Throw("D3100",
+            "The radix of the formatBase function must be between 2 and 36.  It was given " +
+                JsNumStr(radix),
+            pos);
+    auto base = static_cast<uint64_t>(radix);
+    bool neg = value < 0;
+    double mag = std::fabs(value);
+    std::string out;
+    do {
+      out += "0123456789abcdefghijklmnopqrstuvwxyz"[static_cast<uint64_t>(std::fmod(mag, radix))];
+      mag = std::floor(mag / static_cast<double>(base));
+    } while (mag >= 1);
+    if (neg) out += '-';
+    std::reverse(out.begin(), out.end());
+    return Str(out);
+  });
+  r.Add("random", "<:n>", 0, [](Evaluator&, Args&, const Value&, int64_t) {
+    static thread_local std::mt19937_64 gen{std::random_device{}()};
+    return Value::Of(Json(std::uniform_real_distribution<double>(0.0, 1.0)(gen)));
+  });
+}
+
+// ----- arrays and objects ---------------------------------------------------------------------
+
+void AddArrayFunctions(Registry& r) {
+  r.Add("append", "<xx:a>", 2,
+        [](Evaluator&, Args& a, const Value&, int64_t) { return Append(Arg(a, 0), Arg(a, 1)); });
+  r.Add("exists", "<x:b>", 1,
+        [](Evaluator&, Args& a, const Value&, int64_t) { return Bool(!Arg(a, 0).undef()); });
+  r.Add("reverse", "<a:a>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef()) return Undef();
+    if (Len(a[0]) <= 1) return a[0];
+    std::vector<Value> v = ValItems(a[0]);
+    std::reverse(v.begin(), v.end());
+    return Plain(std::move(v));
+  });
+  r.Add("distinct", "<x:x>", 1, [](Evaluator& ev, Args& a, const Value&, int64_t) {
+    const Value& arr = Arg(a, 0);
+    if (arr.undef()) return Undef();
+    if (!IsArr(arr) || Len(arr) <= 1) return arr;
+    std::vector<Value> out;
+    for (const auto& x : ValItems(arr)) {
+      bool seen = false;
+      for (const auto& y : out) {
+        ev.Tick();
+        if (DeepEqV(x, y)) {
+          seen = true;
+          break;
+        }
+      }
+      if (!seen) out.push_back(x);
+    }
+    return IsSeqV(arr) ? SeqOf(std::move(out)) : Plain(std::move(out));
+  });
+  r.Add("sort", "<af?:a>", 2, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    if (Len(a[0]) <= 1) return a[0];
+    std::vector<Value> v = ValItems(a[0]);
+    std::vector<size_t> order(v.size());
+    for (size_t i = 0; i < v.size(); ++i) order[i] = i;
+    if (Arg(a, 1).undef()) {
+      bool nums = std::all_of(v.begin(), v.end(), [](const Value& x) { return Numeric(x); });
+      bool strs = std::all_of(v.begin(), v.end(), [](const Value& x) { return IsStr(x); });
+      if (!nums && !strs)
+        Throw("D3070",
+              "The single argument form of the sort function can only be applied to an array of "
+              "strings or an array of numbers.  Use the second argument to specify a comparison "
+              "function",
+              pos);
+      auto swap = [&](size_t x, size_t y) { return nums ? N(v[x]) > N(v[y]) : S(v[x]) > S(v[y]); };
+      MergeSortIndices(order, swap);
+    } else {
+      const Value& fn = FnArg(a, 1, "sort", pos);
+      auto swap = [&](size_t x, size_t y) {
+        return JsTruthy(ev.Call(fn, {v[x], v[y]}, Undef(), pos));
+      };
+      MergeSortIndices(order, swap);
+    }
+    std::vector<Value> out;
+    for (size_t i : order) out.push_back(v[i]);
+    return Plain(std::move(out));
+  });
+  r.Add("shuffle", "<a:a>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef()) return Undef();
+    if (Len(a[0]) <= 1) return a[0];
+    std::vector<Value> v = ValItems(a[0]);
+    static thread_local std::mt19937_64 gen{std::random_device{}()};
+    std::shuffle(v.begin(), v.end(), gen);
+    return Plain(std::move(v));
+  });
+  r.Add("zip", "<a+>", 0, [](Evaluator&, Args& a, const Value&, int64_t) {
+    std::vector<Value> out;
+    size_t n = a.empty() ? 0 : SIZE_MAX;
+    for (const auto& v : a) n = std::min(n, IsArr(v) ? Len(v) : 0);
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<Value> t;
+      for (const auto& v : a) t.push_back(At(v, i));
+      out.push_back(Plain(std::move(t)));
+    }
+    return Plain(std::move(out));
+  });
+  // AWS Step Functions additions.
+  r.Add("partition", "<an:a>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    std::vector<Value> v = ValItems(Arg(a, 0));
+    double size = NumArg(a, 1, "partition", pos);
+    if (size < 1 || std::floor(size) != size) BadArg("partition", 1, pos);
+    auto step = static_cast<size_t>(size);
+    std::vector<Value> out;
+    for (size_t i = 0; i < v.size(); i += step) {
+      std::vector<Value> chunk(
+          v.begin() + static_cast<std::ptrdiff_t>(i),
+          v.begin() + static_cast<std::ptrdiff_t>(std::min(v.size(), i + step)));
+      out.push_back(Plain(std::move(chunk)));
+    }
+    return Plain(std::move(out));
+  });
+  r.Add("range", "<nnn?:a>", 3, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    double start = NumArg(a, 0, "range", pos), end = NumArg(a, 1, "range", pos);
+    double step = Arg(a, 2).undef() ? 1 : NumArg(a, 2, "range", pos);
+    if (step == 0) BadArg("range", 2, pos);
+    if ((end - start) / step + 1 > kMaxRangeSize)
+      Throw("D2014", "The size of the sequence allocated by $range must not exceed 1e7.", pos);
+    Json out = Json::array();
+    for (double x = start; step > 0 ? x <= end : x >= end; x += step) out.push_back(MakeNum(x));
+    return FromJson(std::move(out));
+  });
+}
+
+void AddObjectFunctions(Registry& r) {
+  r.Add("keys", "<x-:a<s>>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    Value result = NewSeq();
+    std::vector<std::string> seen;
+    std::function<void(const Value&)> add = [&](const Value& v) {
+      CheckResources();
+      if (IsArr(v)) {
+        for (const auto& item : ValItems(v)) add(item);
+      } else if (IsObj(v)) {
+        for (const auto& [k, x] : v.J().items()) {
+          if (std::find(seen.begin(), seen.end(), k) == seen.end()) seen.push_back(k);
+        }
+      }
+    };
+    add(Arg(a, 0));
+    for (const auto& k : seen) Push(result, Str(k));
+    return result;
+  });
+  r.Add("lookup", "<x-s:x>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    return LookupKey(Arg(a, 0), StrArg(a, 1, "lookup", pos));
+  });
+  r.Add("merge", "<a<o>:o>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef()) return Undef();
+    Json out = Json::object();
+    for (const auto& o : ValItems(a[0])) {
+      if (!IsObj(o)) continue;
+      for (const auto& [k, x] : o.J().items()) out[k] = x;
+    }
+    return FromJson(std::move(out));
+  });
+  r.Add("spread", "<x-:a<o>>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    std::function<Value(const Value&)> spread = [&spread](const Value& v) -> Value {
+      if (IsArr(v)) {
+        Value result = NewSeq();
+        for (const auto& item : ValItems(v)) result = Append(result, spread(item));
+        return result;
+      }
+      if (IsObj(v)) {
+        Value result = NewSeq();
+        for (const auto& [k, x] : v.J().items()) Push(result, FromJson(Json{{k, x}}));
+        return result;
+      }
+      return v;
+    };
+    return spread(Arg(a, 0));
+  });
+  r.Add("each", "<o-f:a>", 2, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    Value result = NewSeq();
+    if (!IsObj(Arg(a, 0))) return result;
+    const Value& fn = FnArg(a, 1, "each", pos);
+    for (const auto& [k, x] : a[0].J().items()) {
+      Value v = HofCall(ev, fn, ElemOf(a[0], x), Str(k), a[0], pos);
+      if (!v.undef()) Push(result, std::move(v));
+    }
+    return result;
+  });
+  r.Add("sift", "<o-f?:o>", 2, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (!IsObj(Arg(a, 0))) return Undef();
+    const Value& fn = FnArg(a, 1, "sift", pos);
+    Json out = Json::object();
+    for (const auto& [k, x] : a[0].J().items()) {
+      if (Truthy(HofCall(ev, fn, ElemOf(a[0], x), Str(k), a[0], pos))) out[k] = x;
+    }
+    if (out.empty()) return Undef();
+    return FromJson(std::move(out));
+  });
+  r.Add("type", "<x:s>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef()) return Undef();
+    return Str(TypeOf(a[0]));
+  });
+  r.Add("boolean", "<x-:b>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef()) return Undef();
+    return Bool(Truthy(a[0]));
+  });
+  r.Add("not", "<x-:b>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+    if (Arg(a, 0).undef()) return Undef();
+    return Bool(!Truthy(a[0]));
+  });
+  r.Add("error", "<s?:x>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) -> Value {
+    std::string msg = IsStr(Arg(a, 0)) ? S(a[0]) : "";
+    Throw("D3137", msg.empty() ? "$error() function evaluated" : msg, pos);
+  });
+  r.Add("assert", "<bs?:x>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (!IsBool(Arg(a, 0))) BadArg("assert", 0, pos);
+    if (!a[0].J().get<bool>()) {
+      std::string msg = IsStr(Arg(a, 1)) ? S(a[1]) : "";
+      Throw("D3141", msg.empty() ? "$assert() statement failed" : msg, pos);
+    }
+    return Undef();
+  });
+  r.Add("clone", "<(oa)-:o>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    return FromJson(Json::parse(ToStr(a[0], pos)));
+  });
+}
+
+// ----- higher-order functions -----------------------------------------------------------------
+
+void AddHigherOrderFunctions(Registry& r) {
+  r.Add("map", "<af>", 2, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const Value& fn = FnArg(a, 1, "map", pos);
+    Value result = NewSeq();
+    size_t n = Len(a[0]);
+    for (size_t i = 0; i < n; ++i) {
+      Value v = HofCall(ev, fn, At(a[0], i), Num(static_cast<double>(i)), a[0], pos);
+      if (!v.undef()) Push(result, std::move(v));
+    }
+    return result;
+  });
+  r.Add("filter", "<af>", 2, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const Value& fn = FnArg(a, 1, "filter", pos);
+    Value result = NewSeq();
+    size_t n = Len(a[0]);
+    for (size_t i = 0; i < n; ++i) {
+      Value item = At(a[0], i);
+      if (Truthy(HofCall(ev, fn, item, Num(static_cast<double>(i)), a[0], pos)))
+        Push(result, std::move(item));
+    }
+    return result;
+  });
+  r.Add("single", "<af?>", 2, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    std::optional<Value> found;
+    size_t n = Len(a[0]);
+    for (size_t i = 0; i < n; ++i) {
+      Value item = At(a[0], i);
+      bool take = Arg(a, 1).undef() ||
+                  Truthy(HofCall(ev, a[1], item, Num(static_cast<double>(i)), a[0], pos));
+      if (!take) continue;
+      if (found)
+        Throw("D3138",
+              "The $single() function expected exactly 1 matching result.  Instead it matched "
+              "more.",
+              pos);
+      found = item;
+    }
+    if (!found)
+      Throw("D3139",
+            "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
+            pos);
+    return *found;
+  });
+  r.Add("reduce", "<afj?:j>", 3, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Undef();
+    const Value& fn = FnArg(a, 1, "reduce", pos);
+    int arity = fn.k == Value::K::kFn ? fn.fn->Arity() : 2;
+    if (arity < 2)
+      Throw("D3050",
+            "The second argument of reduce function must be a function with at least two arguments",
+            pos);
+    size_t n = Len(a[0]);
+    size_t i = 0;
+    Value acc = Arg(a, 2);
+    if (acc.undef() && n > 0) acc = At(a[0], i++);
+    for (; i < n; ++i) {
+      std::vector<Value> args{acc, At(a[0], i)};
+      if (arity >= 3) args.push_back(Num(static_cast<double>(i)));
+      if (arity >= 4) args.push_back(a[0]);
+      acc = ev.Call(fn, std::move(args), Undef(), pos);
+    }
+    return acc;
+  });
+}
+
+// ----- misc, encoding and AWS additions -------------------------------------------------------
 
 std::string Hex(const unsigned char* d, unsigned n) {
   static const char* kHex = "0123456789abcdef";
@@ -118,730 +970,17 @@ std::string Hex(const unsigned char* d, unsigned n) {
   return out;
 }
 
-std::string FormatIso(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  int64_t frac = ms - static_cast<int64_t>(secs) * 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
-  return buf;
-}
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-std::optional<int64_t> ParseIso(const std::string& s) {
-  static const std::regex kIso(
-      R"(^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$)");
-  std::smatch m;
-  if (!std::regex_match(s, m, kIso)) return std::nullopt;
-  auto num = [&](int i, int def) { return m[i].matched ? std::stoi(m[i].str()) : def; };
-  int64_t days = DaysFromCivil(num(1, 1970), static_cast<unsigned>(num(2, 1)),
-                               static_cast<unsigned>(num(3, 1)));
-  int64_t ms = ((days * 24 + num(4, 0)) * 60 + num(5, 0)) * 60 * 1000 + num(6, 0) * 1000;
-  if (m[7].matched) {
-    std::string f = (m[7].str() + "000").substr(0, 3);
-    ms += std::stoi(f);
-  }
-  if (m[8].matched && m[8].str() != "Z") {
-    std::string z = m[8].str();
-    int sign = z[0] == '-' ? -1 : 1;
-    std::string digits;
-    for (char c : z.substr(1)) {
-      if (c != ':') digits += c;
-    }
-    int off = std::stoi(digits.substr(0, 2)) * 60 + std::stoi(digits.substr(2, 2));
-    ms -= sign * off * 60 * 1000;
-  }
-  return ms;
-}
-
-Json MatchObject(const std::smatch& m, size_t offset) {
-  Json groups = Json::array();
-  for (size_t g = 1; g < m.size(); ++g) groups.push_back(m[g].str());
-  return Json{{"match", m[0].str()},
-              {"index", static_cast<int64_t>(offset + static_cast<size_t>(m.position(0)))},
-              {"groups", groups}};
-}
-
-// All non-overlapping regex matches, as {match, index, groups} objects (byte offsets).
-std::vector<std::pair<std::smatch, size_t>> AllMatches(const std::string& s, const std::regex& re,
-                                                       int64_t limit) {
-  std::vector<std::pair<std::smatch, size_t>> out;
-  size_t offset = 0;
-  while (offset <= s.size() && (limit < 0 || static_cast<int64_t>(out.size()) < limit)) {
-    std::smatch m;
-    auto begin = s.begin() + static_cast<std::ptrdiff_t>(offset);
-    if (!std::regex_search(begin, s.end(), m, re)) break;
-    if (m.length(0) == 0) Throw("D1004", "Regular expression matches zero length string", -1);
-    out.emplace_back(m, offset);
-    offset += static_cast<size_t>(m.position(0) + m.length(0));
-  }
-  return out;
-}
-
-std::string Substitute(const std::string& repl, const std::smatch& m) {
-  std::string out;
-  for (size_t i = 0; i < repl.size(); ++i) {
-    if (repl[i] != '$' || i + 1 >= repl.size()) {
-      out += repl[i];
-      continue;
-    }
-    char c = repl[i + 1];
-    if (c == '$') {
-      out += '$';
-      ++i;
-    } else if (std::isdigit(static_cast<unsigned char>(c))) {
-      size_t g = static_cast<size_t>(c - '0');
-      ++i;
-      if (i + 1 < repl.size() && std::isdigit(static_cast<unsigned char>(repl[i + 1])) &&
-          g * 10 + static_cast<size_t>(repl[i + 1] - '0') < m.size()) {
-        g = g * 10 + static_cast<size_t>(repl[i + 1] - '0');
-        ++i;
-      }
-      if (g < m.size()) out += m[g].str();
-    } else {
-      out += '$';
-    }
-  }
-  return out;
-}
-
-Value NumberOf(const Value& v, int64_t pos) {
-  if (v.undef()) return v;
-  if (IsNum(v)) return v;
-  if (v.json() && v.j.is_boolean()) return Num(v.j.get<bool>() ? 1 : 0);
-  if (IsStr(v)) {
-    std::string s = v.j.get<std::string>();
-    static const std::regex kNum(R"(^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([Ee][-+]?[0-9]+)?\s*$)");
-    if (std::regex_match(s, kNum)) {
-      double d = std::strtod(s.c_str(), nullptr);
-      if (std::isfinite(d)) return Num(d);
-    }
-    if (s.size() > 2 && s[0] == '0' &&
-        (s[1] == 'x' || s[1] == 'X' || s[1] == 'b' || s[1] == 'B' || s[1] == 'o' || s[1] == 'O')) {
-      int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'b' || s[1] == 'B') ? 2 : 8;
-      char* end = nullptr;
-      long long n = std::strtoll(s.c_str() + 2, &end, base);
-      if (end && *end == 0) return Num(static_cast<double>(n));
-    }
-  }
-  Throw("D3030",
-        "Unable to cast value to a number: " + (v.json() ? v.j.dump() : std::string("function")),
-        pos);
-}
-
-class Registry {
- public:
-  explicit Registry(Env& env) : env_(env) {}
-  void Add(const std::string& name, int required, bool context_arg, Builtin b) {
-    auto fn = std::make_shared<Fn>();
-    fn->builtin = std::move(b);
-    fn->required = required;
-    fn->context_arg = context_arg;
-    fn->name = name;
-    Value v;
-    v.k = Value::K::kFn;
-    v.fn = fn;
-    env_.vars[name] = v;
-  }
-
- private:
-  Env& env_;
-};
-
-void AddStringFunctions(Registry& r) {
-  r.Add("string", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    const Value& v = Arg(a, 0);
-    if (v.undef()) return v;
-    if (v.k != Value::K::kJson) return Str("");
-    if (v.j.is_string()) return v;
-    bool pretty = Truthy(Arg(a, 1));
-    return Str(StringifyJson(v.j, pretty, pos));
-  });
-  r.Add("length", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    return Num(static_cast<double>(ToU32(StrArg(a, 0, "length", pos)).size()));
-  });
-  r.Add("substring", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::u32string s = ToU32(StrArg(a, 0, "substring", pos));
-    double start = NumArg(a, 1, "substring", pos);
-    auto n = static_cast<double>(s.size());
-    if (start < 0) start = std::max(0.0, n + start);
-    start = std::min(start, n);
-    double len = Arg(a, 2).undef() ? n : NumArg(a, 2, "substring", pos);
-    if (len <= 0) return Str("");
-    double end = std::min(n, start + len);
-    return Str(ToU8(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start))));
-  });
-  r.Add("substringBefore", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "substringBefore", pos);
-    std::string c = StrArg(a, 1, "substringBefore", pos);
-    size_t i = s.find(c);
-    return Str(i == std::string::npos ? s : s.substr(0, i));
-  });
-  r.Add("substringAfter", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "substringAfter", pos);
-    std::string c = StrArg(a, 1, "substringAfter", pos);
-    size_t i = s.find(c);
-    return Str(i == std::string::npos ? s : s.substr(i + c.size()));
-  });
-  r.Add("uppercase", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "uppercase", pos);
-    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return Str(s);
-  });
-  r.Add("lowercase", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "lowercase", pos);
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return Str(s);
-  });
-  r.Add("trim", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "trim", pos), out;
-    bool space = false;
-    for (char c : s) {
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-        space = true;
-        continue;
-      }
-      if (space && !out.empty()) out += ' ';
-      space = false;
-      out += c;
-    }
-    return Str(out);
-  });
-  r.Add("pad", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::u32string s = ToU32(StrArg(a, 0, "pad", pos));
-    double w = NumArg(a, 1, "pad", pos);
-    std::u32string ch = Arg(a, 2).undef() ? U" " : ToU32(StrArg(a, 2, "pad", pos));
-    if (ch.empty()) ch = U" ";
-    auto target = static_cast<size_t>(std::fabs(w));
-    if (s.size() >= target) return Str(ToU8(s));
-    std::u32string padding;
-    while (padding.size() < target - s.size()) padding += ch;
-    padding.resize(target - s.size());
-    return Str(ToU8(w < 0 ? padding + s : s + padding));
-  });
-  r.Add("contains", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "contains", pos);
-    const Value& p = Arg(a, 1);
-    if (p.k == Value::K::kRegex) return Bool(std::regex_search(s, *p.re));
-    return Bool(s.find(StrArg(a, 1, "contains", pos)) != std::string::npos);
-  });
-  r.Add("split", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "split", pos);
-    int64_t limit = -1;
-    if (!Arg(a, 2).undef()) {
-      double l = NumArg(a, 2, "split", pos);
-      if (l < 0)
-        Throw("D3020", "Third argument of split function must evaluate to a positive number", pos);
-      limit = static_cast<int64_t>(l);
-    }
-    Json out = Json::array();
-    const Value& p = Arg(a, 1);
-    if (p.k == Value::K::kRegex) {
-      size_t last = 0;
-      for (auto& [m, off] : AllMatches(s, *p.re, -1)) {
-        size_t at = off + static_cast<size_t>(m.position(0));
-        out.push_back(s.substr(last, at - last));
-        last = at + static_cast<size_t>(m.length(0));
-      }
-      out.push_back(s.substr(last));
-    } else {
-      std::string sep = StrArg(a, 1, "split", pos);
-      if (sep.empty()) {
-        for (char32_t c : ToU32(s)) out.push_back(ToU8(std::u32string(1, c)));
-      } else {
-        size_t last = 0, at;
-        while ((at = s.find(sep, last)) != std::string::npos) {
-          out.push_back(s.substr(last, at - last));
-          last = at + sep.size();
-        }
-        out.push_back(s.substr(last));
-      }
-    }
-    if (limit >= 0 && static_cast<int64_t>(out.size()) > limit)
-      out.erase(out.begin() + limit, out.end());
-    return ArrValue(std::move(out));
-  });
-  r.Add("join", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string sep = Arg(a, 1).undef() ? "" : StrArg(a, 1, "join", pos);
-    std::string out;
-    bool first = true;
-    for (const auto& x : ArrArg(a, 0)) {
-      if (!x.is_string())
-        Throw("T0412", "Argument 1 of function \"join\" must be an array of strings", pos);
-      if (!first) out += sep;
-      first = false;
-      out += x.get<std::string>();
-    }
-    return Str(out);
-  });
-  r.Add("match", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "match", pos);
-    if (Arg(a, 1).k != Value::K::kRegex) BadArg("match", 1, pos);
-    int64_t limit = Arg(a, 2).undef() ? -1 : static_cast<int64_t>(NumArg(a, 2, "match", pos));
-    std::vector<Json> out;
-    for (auto& [m, off] : AllMatches(s, *Arg(a, 1).re, limit)) out.push_back(MatchObject(m, off));
-    return Finalize(std::move(out), false);
-  });
-  r.Add("replace", 3, true, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "replace", pos);
-    int64_t limit = -1;
-    if (!Arg(a, 3).undef()) {
-      double l = NumArg(a, 3, "replace", pos);
-      if (l < 0)
-        Throw("D3011", "Fourth argument of replace function must evaluate to a positive number",
-              pos);
-      limit = static_cast<int64_t>(l);
-    }
-    const Value& p = Arg(a, 1);
-    const Value& rep = Arg(a, 2);
-    if (rep.k != Value::K::kFn && !IsStr(rep)) BadArg("replace", 2, pos);
-    if (p.k != Value::K::kRegex) {
-      std::string pat = StrArg(a, 1, "replace", pos);
-      if (pat.empty())
-        Throw("D3010", "Second argument of replace function cannot be an empty string", pos);
-      if (!IsStr(rep)) BadArg("replace", 2, pos);
-      std::string with = rep.j.get<std::string>(), out;
-      size_t last = 0, at;
-      int64_t n = 0;
-      while ((limit < 0 || n < limit) && (at = s.find(pat, last)) != std::string::npos) {
-        out += s.substr(last, at - last) + with;
-        last = at + pat.size();
-        ++n;
-      }
-      return Str(out + s.substr(last));
-    }
-    std::string out;
-    size_t last = 0;
-    for (auto& [m, off] : AllMatches(s, *p.re, limit)) {
-      size_t at = off + static_cast<size_t>(m.position(0));
-      out += s.substr(last, at - last);
-      if (rep.k == Value::K::kFn) {
-        Value r = CallBack(ev, rep, {Value::Of(MatchObject(m, off))}, ctx, pos);
-        if (!IsStr(r))
-          Throw("D3012", "Attempted to replace a matched string with a non-string value", pos);
-        out += r.j.get<std::string>();
-      } else {
-        out += Substitute(rep.j.get<std::string>(), m);
-      }
-      last = at + static_cast<size_t>(m.length(0));
-    }
-    return Str(out + s.substr(last));
-  });
-}
-
-void AddNumericFunctions(Registry& r) {
-  r.Add("number", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    const Value& v = Arg(a, 0);
-    if (v.k == Value::K::kFn || v.k == Value::K::kRegex) BadArg("number", 0, pos);
-    if (v.json() && (v.j.is_array() || v.j.is_object() || v.j.is_null())) BadArg("number", 0, pos);
-    return NumberOf(v, pos);
-  });
-  auto unary = [&r](const std::string& name, double (*f)(double)) {
-    r.Add(name, 1, true, [name, f](Evaluator&, Args& a, const Value&, int64_t pos) {
-      if (Arg(a, 0).undef()) return Undef();
-      return Num(f(NumArg(a, 0, name, pos)));
-    });
-  };
-  unary("abs", [](double x) { return std::fabs(x); });
-  unary("floor", [](double x) { return std::floor(x); });
-  unary("ceil", [](double x) { return std::ceil(x); });
-  r.Add("sqrt", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    double x = NumArg(a, 0, "sqrt", pos);
-    if (x < 0)
-      Throw("D3060",
-            "The sqrt function cannot be applied to a negative number: " + std::to_string(x), pos);
-    return Num(std::sqrt(x));
-  });
-  r.Add("power", 2, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    double x = std::pow(NumArg(a, 0, "power", pos), NumArg(a, 1, "power", pos));
-    if (!std::isfinite(x))
-      Throw(
-          "D3061",
-          "The power function has resulted in a value that cannot be represented as a JSON number",
-          pos);
-    return Num(x);
-  });
-  r.Add("round", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    double x = NumArg(a, 0, "round", pos);
-    int p = Arg(a, 1).undef() ? 0 : static_cast<int>(NumArg(a, 1, "round", pos));
-    return Num(RoundHalfEven(x, p));
-  });
-  auto numbers = [](const Args& a, const std::string& name, int64_t pos) {
-    std::vector<double> out;
-    for (const auto& x : ArrArg(a, 0)) {
-      if (!x.is_number()) {
-        Throw("T0412", "Argument 1 of function \"" + name + "\" must be an array of numbers", pos);
-      }
-      out.push_back(x.get<double>());
-    }
-    return out;
-  };
-  r.Add("sum", 1, false, [numbers](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    double s = 0;
-    for (double x : numbers(a, "sum", pos)) s += x;
-    return Num(s);
-  });
-  r.Add("max", 1, false, [numbers](Evaluator&, Args& a, const Value&, int64_t pos) {
-    auto v = numbers(a, "max", pos);
-    if (v.empty()) return Undef();
-    return Num(*std::max_element(v.begin(), v.end()));
-  });
-  r.Add("min", 1, false, [numbers](Evaluator&, Args& a, const Value&, int64_t pos) {
-    auto v = numbers(a, "min", pos);
-    if (v.empty()) return Undef();
-    return Num(*std::min_element(v.begin(), v.end()));
-  });
-  r.Add("average", 1, false, [numbers](Evaluator&, Args& a, const Value&, int64_t pos) {
-    auto v = numbers(a, "average", pos);
-    if (v.empty()) return Undef();
-    double s = 0;
-    for (double x : v) s += x;
-    return Num(s / static_cast<double>(v.size()));
-  });
-  r.Add("count", 0, false, [](Evaluator&, Args& a, const Value&, int64_t) {
-    const Value& v = Arg(a, 0);
-    if (v.undef()) return Num(0);
-    return Num(v.j.is_array() ? static_cast<double>(v.j.size()) : 1.0);
-  });
-  r.Add("formatBase", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    auto n = static_cast<int64_t>(RoundHalfEven(NumArg(a, 0, "formatBase", pos), 0));
-    int radix = Arg(a, 1).undef() ? 10 : static_cast<int>(NumArg(a, 1, "formatBase", pos));
-    if (radix < 2 || radix > 36)
-      Throw("D3100",
-            "The radix of the formatBase function must be between 2 and 36.  It was given " +
-                std::to_string(radix),
-            pos);
-    bool neg = n < 0;
-    uint64_t u = static_cast<uint64_t>(neg ? -n : n);
-    std::string out;
-    do {
-      out += "0123456789abcdefghijklmnopqrstuvwxyz"[u % static_cast<uint64_t>(radix)];
-      u /= static_cast<uint64_t>(radix);
-    } while (u);
-    if (neg) out += '-';
-    std::reverse(out.begin(), out.end());
-    return Str(out);
-  });
-}
-
-void AddArrayFunctions(Registry& r) {
-  r.Add("append", 2, false, [](Evaluator&, Args& a, const Value&, int64_t) {
-    if (Arg(a, 1).undef()) return Arg(a, 0);
-    if (Arg(a, 0).undef()) return Arg(a, 1);
-    Json out = Json(ArrArg(a, 0));
-    for (const auto& x : ArrArg(a, 1)) out.push_back(x);
-    return ArrValue(std::move(out));
-  });
-  r.Add("reverse", 1, false, [](Evaluator&, Args& a, const Value&, int64_t) {
-    if (Arg(a, 0).undef()) return Undef();
-    auto v = ArrArg(a, 0);
-    std::reverse(v.begin(), v.end());
-    return ArrValue(Json(v));
-  });
-  r.Add("distinct", 1, false, [](Evaluator&, Args& a, const Value&, int64_t) {
-    if (Arg(a, 0).undef()) return Undef();
-    if (!IsArr(Arg(a, 0))) return Arg(a, 0);
-    Json out = Json::array();
-    for (const auto& x : ArrArg(a, 0)) {
-      bool seen = false;
-      for (const auto& y : out) seen = seen || DeepEq(x, y);
-      if (!seen) out.push_back(x);
-    }
-    return ArrValue(std::move(out));
-  });
-  r.Add("sort", 1, false, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    auto v = ArrArg(a, 0);
-    if (Arg(a, 1).undef()) {
-      bool nums = std::all_of(v.begin(), v.end(), [](const Json& x) { return x.is_number(); });
-      bool strs = std::all_of(v.begin(), v.end(), [](const Json& x) { return x.is_string(); });
-      if (!nums && !strs)
-        Throw("D3070",
-              "The single argument form of the sort function can only be applied to an array of "
-              "strings or an array of numbers.  Use the second argument to specify a comparison "
-              "function",
-              pos);
-      std::stable_sort(v.begin(), v.end(), [nums](const Json& x, const Json& y) {
-        return nums ? x.get<double>() < y.get<double>()
-                    : x.get<std::string>() < y.get<std::string>();
-      });
-    } else {
-      FnArg(a, 1, "sort", pos);
-      Value fn = Arg(a, 1);
-      // The comparator returns true when x should come after y.
-      std::stable_sort(v.begin(), v.end(), [&](const Json& x, const Json& y) {
-        return Truthy(CallBack(ev, fn, {Value::Of(y), Value::Of(x)}, ctx, pos));
-      });
-    }
-    return ArrValue(Json(v));
-  });
-  r.Add("zip", 0, false, [](Evaluator&, Args& a, const Value&, int64_t) {
-    Json out = Json::array();
-    if (a.empty()) return ArrValue(out);
-    size_t n = SIZE_MAX;
-    std::vector<std::vector<Json>> arrays;
-    for (const auto& v : a) {
-      arrays.push_back(Items(v));
-      n = std::min(n, arrays.back().size());
-    }
-    for (size_t i = 0; i < n; ++i) {
-      Json t = Json::array();
-      for (const auto& arr : arrays) t.push_back(arr[i]);
-      out.push_back(t);
-    }
-    return ArrValue(out);
-  });
-  r.Add("partition", 2, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    auto v = ArrArg(a, 0);
-    double size = NumArg(a, 1, "partition", pos);
-    if (size < 1 || std::floor(size) != size) BadArg("partition", 1, pos);
-    Json out = Json::array();
-    for (size_t i = 0; i < v.size(); i += static_cast<size_t>(size)) {
-      Json chunk = Json::array();
-      for (size_t k = i; k < std::min(v.size(), i + static_cast<size_t>(size)); ++k)
-        chunk.push_back(v[k]);
-      out.push_back(chunk);
-    }
-    return ArrValue(out);
-  });
-  r.Add("range", 2, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    double start = NumArg(a, 0, "range", pos), end = NumArg(a, 1, "range", pos);
-    double step = Arg(a, 2).undef() ? 1 : NumArg(a, 2, "range", pos);
-    if (step == 0) BadArg("range", 2, pos);
-    Json out = Json::array();
-    for (double x = start; step > 0 ? x <= end : x >= end; x += step) {
-      out.push_back(MakeNum(x));
-      if (out.size() > 10000000)
-        Throw("D2014", "The size of the sequence allocated by $range must not exceed 1e7.", pos);
-    }
-    return ArrValue(out);
-  });
-}
-
-void AddObjectFunctions(Registry& r) {
-  r.Add("keys", 1, true, [](Evaluator&, Args& a, const Value&, int64_t) {
-    std::vector<Json> out;
-    for (const auto& o : ArrArg(a, 0)) {
-      if (!o.is_object()) continue;
-      for (const auto& [k, x] : o.items()) {
-        if (std::find(out.begin(), out.end(), Json(k)) == out.end()) out.push_back(k);
-      }
-    }
-    return Finalize(std::move(out), false);
-  });
-  r.Add("lookup", 2, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    std::string key = StrArg(a, 1, "lookup", pos);
-    std::vector<Json> out;
-    for (const auto& o : ArrArg(a, 0)) {
-      if (!o.is_object()) continue;
-      auto it = o.find(key);
-      if (it == o.end()) continue;
-      if (it->is_array()) {
-        for (const auto& x : *it) out.push_back(x);
-      } else {
-        out.push_back(*it);
-      }
-    }
-    return Finalize(std::move(out), false);
-  });
-  r.Add("merge", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    Json out = Json::object();
-    for (const auto& o : ArrArg(a, 0)) {
-      if (!o.is_object()) BadArg("merge", 0, pos);
-      for (const auto& [k, x] : o.items()) out[k] = x;
-    }
-    return Value::Of(out);
-  });
-  r.Add("spread", 1, false, [](Evaluator&, Args& a, const Value&, int64_t) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::vector<Json> out;
-    for (const auto& o : ArrArg(a, 0)) {
-      if (!o.is_object()) {
-        out.push_back(o);
-        continue;
-      }
-      for (const auto& [k, x] : o.items()) out.push_back(Json{{k, x}});
-    }
-    return Finalize(std::move(out), false);
-  });
-  r.Add("each", 2, true, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    if (!IsObj(Arg(a, 0))) BadArg("each", 0, pos);
-    FnArg(a, 1, "each", pos);
-    std::vector<Json> out;
-    for (const auto& [k, x] : Arg(a, 0).j.items()) {
-      Value r = CallBack(ev, Arg(a, 1), {Value::Of(x), Str(k), Arg(a, 0)}, ctx, pos);
-      if (r.json()) out.push_back(r.j);
-    }
-    return Finalize(std::move(out), false);
-  });
-  r.Add("sift", 2, true, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    FnArg(a, 1, "sift", pos);
-    Json out = Json::object();
-    for (const auto& [k, x] : Arg(a, 0).j.items()) {
-      if (Truthy(CallBack(ev, Arg(a, 1), {Value::Of(x), Str(k), Arg(a, 0)}, ctx, pos))) out[k] = x;
-    }
-    if (out.empty()) return Undef();
-    return Value::Of(out);
-  });
-  r.Add("exists", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (a.size() != 1)
-      Throw("T0410", "Argument 2 of function \"exists\" does not match function signature", pos);
-    return Bool(!Arg(a, 0).undef());
-  });
-  r.Add("type", 1, false, [](Evaluator&, Args& a, const Value&, int64_t) {
-    if (Arg(a, 0).undef()) return Undef();
-    return Str(TypeOf(Arg(a, 0)));
-  });
-  r.Add("boolean", 1, true, [](Evaluator&, Args& a, const Value&, int64_t) {
-    if (Arg(a, 0).undef()) return Undef();
-    return Bool(Truthy(Arg(a, 0)));
-  });
-  r.Add("not", 1, true, [](Evaluator&, Args& a, const Value&, int64_t) {
-    if (Arg(a, 0).undef()) return Undef();
-    return Bool(!Truthy(Arg(a, 0)));
-  });
-  r.Add("error", 0, false, [](Evaluator&, Args& a, const Value&, int64_t pos) -> Value {
-    Throw("D3137", Arg(a, 0).undef() ? "$error() function evaluated" : ToStr(Arg(a, 0), pos), pos);
-  });
-  r.Add("assert", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (!Arg(a, 0).json() || !Arg(a, 0).j.is_boolean()) BadArg("assert", 0, pos);
-    if (!Arg(a, 0).j.get<bool>())
-      Throw("D3141", Arg(a, 1).undef() ? "$assert() statement failed" : ToStr(Arg(a, 1), pos), pos);
-    return Undef();
-  });
-}
-
-void AddHigherOrderFunctions(Registry& r) {
-  r.Add("map", 2, false, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    FnArg(a, 1, "map", pos);
-    auto v = ArrArg(a, 0);
-    Value whole = ArrValue(Json(v));
-    std::vector<Json> out;
-    for (size_t i = 0; i < v.size(); ++i) {
-      Value r =
-          CallBack(ev, Arg(a, 1), {Value::Of(v[i]), Num(static_cast<double>(i)), whole}, ctx, pos);
-      if (r.json()) out.push_back(r.j);
-    }
-    return Finalize(std::move(out), false);
-  });
-  r.Add("filter", 2, false, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    FnArg(a, 1, "filter", pos);
-    auto v = ArrArg(a, 0);
-    Value whole = ArrValue(Json(v));
-    std::vector<Json> out;
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (Truthy(CallBack(ev, Arg(a, 1), {Value::Of(v[i]), Num(static_cast<double>(i)), whole}, ctx,
-                          pos)))
-        out.push_back(v[i]);
-    }
-    return Finalize(std::move(out), false);
-  });
-  r.Add("single", 1, false, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    auto v = ArrArg(a, 0);
-    Value whole = ArrValue(Json(v));
-    std::vector<Json> out;
-    for (size_t i = 0; i < v.size(); ++i) {
-      bool take = Arg(a, 1).undef() ||
-                  Truthy(CallBack(ev, Arg(a, 1),
-                                  {Value::Of(v[i]), Num(static_cast<double>(i)), whole}, ctx, pos));
-      if (take) out.push_back(v[i]);
-    }
-    if (out.size() > 1)
-      Throw("D3138",
-            "The $single() function expected exactly 1 matching result.  Instead it matched more.",
-            pos);
-    if (out.empty())
-      Throw("D3139",
-            "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
-            pos);
-    return Value::Of(out[0]);
-  });
-  r.Add("reduce", 2, false, [](Evaluator& ev, Args& a, const Value& ctx, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    FnArg(a, 1, "reduce", pos);
-    const Value& fn = Arg(a, 1);
-    if (!fn.fn->builtin && fn.fn->lambda->params.size() < 2)
-      Throw("D3050",
-            "The second argument of reduce function must be a function with at least two arguments",
-            pos);
-    auto v = ArrArg(a, 0);
-    Value whole = ArrValue(Json(v));
-    size_t i = 0;
-    Value acc = Arg(a, 2);
-    if (acc.undef() && !v.empty()) acc = Value::Of(v[i++]);
-    for (; i < v.size(); ++i) {
-      acc = CallBack(ev, fn, {acc, Value::Of(v[i]), Num(static_cast<double>(i)), whole}, ctx, pos);
-    }
-    return acc;
-  });
-}
-
 void AddMiscFunctions(Registry& r) {
-  r.Add("now", 0, false, [](Evaluator&, Args&, const Value&, int64_t) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-    return Str(FormatIso(ms));
+  r.Add("millis", "<:n>", 0, [](Evaluator& ev, Args&, const Value&, int64_t) {
+    if (ev.now_ms < 0)
+      ev.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    return Num(static_cast<double>(ev.now_ms));
   });
-  r.Add("millis", 0, false, [](Evaluator&, Args&, const Value&, int64_t) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-    return Num(static_cast<double>(ms));
-  });
-  r.Add("toMillis", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+  r.Add("hash", "<x-s?:s>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
     if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "toMillis", pos);
-    if (!Arg(a, 1).undef()) Throw("S0000", "$toMillis with a picture string is not supported", pos);
-    auto ms = ParseIso(s);
-    if (!ms) Throw("D3110", "Failed to parse date/time: " + s, pos);
-    return Num(static_cast<double>(*ms));
-  });
-  r.Add("fromMillis", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    double ms = NumArg(a, 0, "fromMillis", pos);
-    if (!Arg(a, 1).undef() || !Arg(a, 2).undef())
-      Throw("S0000", "$fromMillis with a picture string is not supported", pos);
-    return Str(FormatIso(static_cast<int64_t>(std::floor(ms))));
-  });
-  r.Add("hash", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    if (Arg(a, 0).undef()) return Undef();
-    std::string data = IsStr(Arg(a, 0)) ? Arg(a, 0).j.get<std::string>() : ToStr(Arg(a, 0), pos);
+    std::string data = ToStr(a[0], pos);
     std::string alg = Arg(a, 1).undef() ? "MD5" : StrArg(a, 1, "hash", pos);
     const EVP_MD* md = alg == "MD5"       ? EVP_md5()
                        : alg == "SHA-1"   ? EVP_sha1()
@@ -855,13 +994,13 @@ void AddMiscFunctions(Registry& r) {
     EVP_Digest(data.data(), data.size(), out, &n, md, nullptr);
     return Str(Hex(out, n));
   });
-  r.Add("parse", 1, false, [](Evaluator&, Args& a, const Value&, int64_t pos) {
-    std::string s = StrArg(a, 0, "parse", pos);
+  r.Add("parse", "<s-:x>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+    const std::string& s = StrArg(a, 0, "parse", pos);
     Json j = Json::parse(s, nullptr, false);
     if (j.is_discarded()) Throw("D3001", "Unable to parse JSON string: " + s, pos);
-    return Value::Of(j);
+    return FromJson(std::move(j));
   });
-  r.Add("uuid", 0, false, [](Evaluator&, Args&, const Value&, int64_t) {
+  r.Add("uuid", "<:s>", 0, [](Evaluator&, Args&, const Value&, int64_t) {
     std::random_device rd;
     unsigned char b[16];
     for (auto& x : b) x = static_cast<unsigned char>(rd() & 0xFF);
@@ -871,26 +1010,21 @@ void AddMiscFunctions(Registry& r) {
     return Str(h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
                h.substr(16, 4) + "-" + h.substr(20));
   });
-  r.Add("random", 0, false, [](Evaluator&, Args&, const Value&, int64_t) {
-    std::random_device rd;
-    std::uniform_real_distribution<double> dist(0.0, 1.0);
-    return Value::Of(Json(dist(rd)));
-  });
 }
 
-std::string UrlEncode(const std::string& s, const char* keep, int64_t pos) {
+// encodeURIComponent / encodeURI: UTF-8 percent-encoding; lone surrogates are malformed.
+std::string UrlEncode(const std::string& s, const char* keep, const std::string& name,
+                      int64_t pos) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (std::isalnum(c) || std::strchr(keep, c) != nullptr) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (std::isalnum(c) || (c < 0x80 && std::strchr(keep, c) != nullptr && c != 0)) {
       out += static_cast<char>(c);
       continue;
     }
-    // A lone surrogate (encoded as ED A0..BF xx) cannot be URI-encoded.
-    if (c == 0xED && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
-      Throw("D3140", "Malformed URL passed to $encodeUrlComponent(): " + s, pos);
-    }
+    if (c == 0xED && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0xA0)
+      Throw("D3140", "Malformed URL passed to $" + name + "(): " + s, pos);
     out += '%';
     out += kHex[c >> 4];
     out += kHex[c & 15];
@@ -898,64 +1032,132 @@ std::string UrlEncode(const std::string& s, const char* keep, int64_t pos) {
   return out;
 }
 
-std::string UrlDecode(const std::string& s, const std::string& name, int64_t pos) {
+// decodeURIComponent / decodeURI: %XX sequences must form valid UTF-8; decodeURI keeps the
+// escapes of reserved characters.
+std::string UrlDecode(const std::string& s, const char* reserved, const std::string& name,
+                      int64_t pos) {
+  auto bad = [&]() { Throw("D3140", "Malformed URL passed to $" + name + "(): " + s, pos); };
+  auto hex = [&](size_t at) -> int {
+    if (at + 2 > s.size() || !std::isxdigit(static_cast<unsigned char>(s[at])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[at + 1])))
+      bad();
+    return std::stoi(s.substr(at, 2), nullptr, 16);
+  };
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = 0; i < s.size();) {
     if (s[i] != '%') {
-      out += s[i];
+      out += s[i++];
       continue;
     }
-    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
-        !std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      Throw("D3140", "Malformed URL passed to $" + name + "(): " + s, pos);
+    int b = hex(i + 1);
+    if (b < 0x80) {
+      if (std::strchr(reserved, b) != nullptr && b != 0) {
+        out += s.substr(i, 3);
+      } else {
+        out += static_cast<char>(b);
+      }
+      i += 3;
+      continue;
     }
-    out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-    i += 2;
+    int n = (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    if (n == 0) bad();
+    std::string seq(1, static_cast<char>(b));
+    uint32_t cp = static_cast<uint32_t>(b & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07));
+    for (int k = 1; k < n; ++k) {
+      size_t at = i + 3 * static_cast<size_t>(k);
+      if (at >= s.size() || s[at] != '%') bad();
+      int c = hex(at + 1);
+      if ((c & 0xC0) != 0x80) bad();
+      cp = (cp << 6) | static_cast<uint32_t>(c & 0x3F);
+      seq += static_cast<char>(c);
+    }
+    if ((n == 3 && cp >= 0xD800 && cp < 0xE000) || (n == 2 && cp < 0x80) ||
+        (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      bad();
+    out += seq;
+    i += 3 * static_cast<size_t>(n);
   }
   return out;
+}
+
+// Node's Buffer "binary" (latin1) conversions used by jsonata-js's base64 functions.
+std::string Base64Encode(const std::string& s) {
+  std::string bytes;
+  for (char32_t c : ToU32(s)) bytes += static_cast<char>(c & 0xFF);
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string Base64Decode(const std::string& in) {
+  std::string s;
+  for (char c : in) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/') s += c;
+    if (c == '-') s += '+';
+    if (c == '_') s += '/';
+  }
+  size_t data = s.size();
+  while (s.size() % 4) s += '=';
+  std::string out(3 * (s.size() / 4) + 3, '\0');
+  int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  size_t len = n < 0 ? 0 : static_cast<size_t>(n);
+  len = std::min(len, data * 3 / 4);
+  std::string text;
+  for (size_t i = 0; i < len; ++i) AppendUtf8(text, static_cast<unsigned char>(out[i]));
+  return text;
 }
 
 void AddEncodingFunctions(Registry& r) {
   struct Url {
     const char* name;
     bool encode;
-    const char* keep;
+    const char* chars;  // kept (encode) or reserved (decode)
   };
   static const Url kUrls[] = {{"encodeUrlComponent", true, "-_.!~*'()"},
                               {"encodeUrl", true, "-_.!~*'();/?:@&=+$,#"},
                               {"decodeUrlComponent", false, ""},
-                              {"decodeUrl", false, ""}};
+                              {"decodeUrl", false, ";/?:@&=+$,#"}};
   for (const Url& u : kUrls) {
     std::string name = u.name;
-    r.Add(name, 1, true, [name, u](Evaluator&, Args& a, const Value&, int64_t pos) {
+    r.Add(name, "<s-:s>", 1, [name, u](Evaluator&, Args& a, const Value&, int64_t pos) {
       if (Arg(a, 0).undef()) return Undef();
-      std::string s = StrArg(a, 0, name, pos);
-      return Str(u.encode ? UrlEncode(s, u.keep, pos) : UrlDecode(s, name, pos));
+      const std::string& s = StrArg(a, 0, name, pos);
+      return Str(u.encode ? UrlEncode(s, u.chars, name, pos) : UrlDecode(s, u.chars, name, pos));
     });
   }
-  r.Add("base64encode", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+  r.Add("base64encode", "<s-:s>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
     if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "base64encode", pos);
-    std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(s.data()),
-                            static_cast<int>(s.size()));
-    out.resize(static_cast<size_t>(n));
-    return Str(out);
+    return Str(Base64Encode(StrArg(a, 0, "base64encode", pos)));
   });
-  r.Add("base64decode", 1, true, [](Evaluator&, Args& a, const Value&, int64_t pos) {
+  r.Add("base64decode", "<s-:s>", 1, [](Evaluator&, Args& a, const Value&, int64_t pos) {
     if (Arg(a, 0).undef()) return Undef();
-    std::string s = StrArg(a, 0, "base64decode", pos);
-    std::string out(3 * (s.size() / 4) + 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(s.data()),
-                            static_cast<int>(s.size()));
-    if (n < 0) Throw("D3137", "Invalid base64 string", pos);
-    size_t len = static_cast<size_t>(n);
-    for (size_t i = s.size(); i > 0 && s[i - 1] == '='; --i) --len;  // padding bytes
-    out.resize(len);
-    return Str(out);
+    return Str(Base64Decode(StrArg(a, 0, "base64decode", pos)));
   });
+}
+
+// jsonata-js signatures for functions registered elsewhere without one.
+void AttachSignatures(Env& env) {
+  struct Known {
+    const char* name;
+    const char* sig;
+    int arity;
+  };
+  static const Known kKnown[] = {{"formatNumber", "<n-so?:s>", 3}, {"formatInteger", "<n-s:s>", 2},
+                                 {"parseInteger", "<s-s:n>", 2},   {"fromMillis", "<n-s?s?:s>", 3},
+                                 {"toMillis", "<s-s?:n>", 2},      {"now", "<s?s?:s>", 2}};
+  for (const Known& k : kKnown) {
+    auto it = env.vars.find(k.name);
+    if (it == env.vars.end() || it->second.k != Value::K::kFn || it->second.fn->sig) continue;
+    auto fn = std::make_shared<Fn>(*it->second.fn);
+    fn->sig = ParseSignature(k.sig);
+    if (fn->arity < 0) fn->arity = k.arity;
+    it->second = FnValue(std::move(fn));
+  }
 }
 
 }  // namespace
@@ -969,68 +1171,8 @@ void InstallBuiltins(Env& env) {
   AddHigherOrderFunctions(r);
   AddMiscFunctions(r);
   AddEncodingFunctions(r);
-  // Maximum argument counts, from the JSONata signatures.
-  static const std::pair<const char*, int> kMax[] = {{"string", 2},
-                                                     {"length", 1},
-                                                     {"substring", 3},
-                                                     {"substringBefore", 2},
-                                                     {"substringAfter", 2},
-                                                     {"uppercase", 1},
-                                                     {"lowercase", 1},
-                                                     {"trim", 1},
-                                                     {"pad", 3},
-                                                     {"contains", 2},
-                                                     {"split", 3},
-                                                     {"join", 2},
-                                                     {"match", 3},
-                                                     {"replace", 4},
-                                                     {"number", 1},
-                                                     {"abs", 1},
-                                                     {"floor", 1},
-                                                     {"ceil", 1},
-                                                     {"sqrt", 1},
-                                                     {"power", 2},
-                                                     {"round", 2},
-                                                     {"sum", 1},
-                                                     {"max", 1},
-                                                     {"min", 1},
-                                                     {"average", 1},
-                                                     {"count", 1},
-                                                     {"formatBase", 2},
-                                                     {"append", 2},
-                                                     {"reverse", 1},
-                                                     {"distinct", 1},
-                                                     {"sort", 2},
-                                                     {"partition", 2},
-                                                     {"range", 3},
-                                                     {"keys", 1},
-                                                     {"lookup", 2},
-                                                     {"merge", 1},
-                                                     {"spread", 1},
-                                                     {"each", 2},
-                                                     {"sift", 2},
-                                                     {"type", 1},
-                                                     {"boolean", 1},
-                                                     {"not", 1},
-                                                     {"error", 1},
-                                                     {"assert", 2},
-                                                     {"map", 2},
-                                                     {"filter", 2},
-                                                     {"single", 2},
-                                                     {"reduce", 3},
-                                                     {"now", 2},
-                                                     {"millis", 0},
-                                                     {"toMillis", 2},
-                                                     {"fromMillis", 3},
-                                                     {"hash", 2},
-                                                     {"parse", 1},
-                                                     {"uuid", 0},
-                                                     {"random", 0}};
-  for (const auto& [name, max] : kMax) {
-    auto it = env.vars.find(name);
-    if (it == env.vars.end()) continue;
-    const_cast<Fn&>(*it->second.fn).max_args = max;
-  }
+  InstallPictureBuiltins(env);  // after $millis, its only clock
+  AttachSignatures(env);
 }
 
 }  // namespace sluice::asl::jsonata::internal
