@@ -293,8 +293,11 @@ Executor& Runtime::Start(std::shared_ptr<const asl::StateMachine> machine, Execu
       Slot{std::make_unique<Executor>(std::move(machine), std::move(options)), std::move(done)});
   ++im.running;
   Executor& ex = *im.slots[index].executor;
-  if (im.listener) im.listener->OnStart(ex, input);
-  im.Apply(index, ex.Start(std::move(input), im.clock.Now()));
+  std::optional<Json> recorded;
+  if (im.listener) recorded = input;
+  Commands commands = ex.Start(std::move(input), im.clock.Now());
+  if (im.listener) im.listener->OnStart(ex, *recorded);
+  im.Apply(index, std::move(commands));
   return ex;
 }
 

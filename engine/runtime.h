@@ -37,7 +37,8 @@ namespace sluice::engine {
 class RuntimeListener {
  public:
   virtual ~RuntimeListener() = default;
-  // A new execution; called before any of its events are reported.
+  // A new execution (already started: its start time is known); called before any of its
+  // events are reported.
   virtual void OnStart(const Executor& execution, const Json& input) = 0;
   // An external event is about to be delivered to the execution.
   virtual void OnEntry(const Executor& execution, const JournalEntry& entry) = 0;

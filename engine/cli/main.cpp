@@ -7,12 +7,14 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "asl/loader.h"
 #include "asl/timestamp.h"
 #include "engine/handler_setup.h"
 #include "engine/run.h"
+#include "engine/service.h"
 #include "handlers/config_file.h"
 #include "handlers/task_handler.h"
 
@@ -42,9 +44,50 @@ struct RunArgs {
   std::string clock = "real";
   std::string type = "STANDARD";
   size_t max_payload_bytes = 256 * 1024;
+  int64_t max_history_events = 25000;
   bool json = false;
   bool history = false;
+  std::string db = "sluice.db";
+  std::string durability = "full";
 };
+
+// Options shared by the commands that read the database.
+struct DbArgs {
+  std::string db = "sluice.db";
+  std::string reference;  // an execution: ARN, name or unique prefix
+  std::string status;
+  std::string error;
+  std::string cause;
+  bool json = false;
+  bool reverse = false;
+};
+
+engine::Durability ParseDurability(const std::string& text) {
+  if (text == "full") return engine::Durability::kFull;
+  if (text == "normal") return engine::Durability::kNormal;
+  throw UsageError{"--durability: expected 'full' or 'normal', got '" + text + "'"};
+}
+
+std::unique_ptr<engine::Service> OpenService(const std::string& db, engine::Durability durability,
+                                             bool virtual_clock) {
+  engine::ServiceOptions so;
+  so.db_path = db;
+  so.durability = durability;
+  so.virtual_clock = virtual_clock;
+  auto service = engine::Service::Open(so);
+  if (!service.ok()) throw UsageError{"--db " + service.error()};
+  return std::move(service).value();
+}
+
+engine::RunResult ResultOf(const engine::Executor& ex) {
+  engine::RunResult r;
+  r.status = ex.status();
+  r.output = std::make_shared<Json>(ex.output());
+  r.error = ex.error();
+  r.history = ex.history();
+  r.options = ex.options();
+  return r;
+}
 
 Json ReadJsonOrYamlFile(const std::string& path, const char* what) {
   auto r = std::string_view(what) == "definition" ? asl::LoadDefinitionFile(path)
@@ -153,6 +196,13 @@ int Run(const RunArgs& a) {
   }
   auto machine = LoadMachine(a.definition);
   Json input = ReadInput(a);
+  std::string definition_text;
+  {
+    std::ifstream in(a.definition, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    definition_text = ss.str();
+  }
 
   engine::HandlerConfig hc;
   if (!a.functions.empty()) {
@@ -166,18 +216,27 @@ int Run(const RunArgs& a) {
     hc.test_case = a.test_case;
   }
   hc.machine_name = MachineName(a);
-  engine::RunRequest req;
+  engine::StartRequest req;
+  req.definition_text = std::move(definition_text);
   req.machine = machine;
   req.machine_name = MachineName(a);
   req.execution_name = a.name;
   req.input = std::make_shared<const Json>(std::move(input));
-  req.virtual_clock = a.clock == "virtual";
+  req.handlers = hc;
   req.express = a.type == "EXPRESS";
   req.max_payload_bytes = a.max_payload_bytes;
-  auto run = engine::RunToCompletion(
-      req, [&](uv_loop_t* loop) { return engine::BuildHandlers(loop, hc); });
-  if (!run.ok()) throw UsageError{run.error()};
-  const auto& r = run.value();
+  req.max_history_events = a.max_history_events;
+  auto service = OpenService(a.db, ParseDurability(a.durability), a.clock == "virtual");
+  std::optional<engine::RunResult> result;
+  auto started = service->Start(req, [&](const engine::Executor& ex) { result = ResultOf(ex); });
+  if (!started.ok()) throw UsageError{started.error()};
+  auto ran = service->Run();
+  if (!ran.ok()) {
+    std::cerr << "sluice: " << ran.error() << "\n";
+    return kExitFailed;
+  }
+  if (!result) throw UsageError{"the execution did not end"};
+  const auto& r = *result;
   const bool ok = r.status == engine::ExecutionStatus::kSucceeded;
   Json summary = Json::object();
   summary["status"] = engine::ExecutionStatusName(r.status);
@@ -203,6 +262,152 @@ int Run(const RunArgs& a) {
     }
   }
   return ok ? 0 : kExitFailed;
+}
+
+// Dates in AWS's JSON protocol shape: seconds since the epoch, with milliseconds.
+Json EpochSeconds(int64_t nanos) { return static_cast<double>(nanos / 1'000'000) / 1000.0; }
+
+std::optional<engine::ExecutionStatus> ParseStatusFilter(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto status = engine::ParseExecutionStatus(text);
+  if (!status.ok()) {
+    throw UsageError{"--status: expected RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED, got '" +
+                     text + "'"};
+  }
+  return status.value();
+}
+
+Json ExecutionListItem(const engine::ExecutionRecord& e) {
+  Json j{{"executionArn", e.arn},
+         {"stateMachineArn", e.state_machine_arn},
+         {"name", e.name},
+         {"status", engine::ExecutionStatusName(e.status)},
+         {"startDate", EpochSeconds(e.start_nanos)}};
+  if (e.stop_nanos) j["stopDate"] = EpochSeconds(*e.stop_nanos);
+  j["redriveCount"] = e.redrive_count;
+  return j;
+}
+
+// DescribeExecution's response shape.
+Json DescribeJson(const engine::ExecutionRecord& e) {
+  Json j = ExecutionListItem(e);
+  j["input"] = e.input;
+  j["inputDetails"] = Json{{"included", true}};
+  if (e.output) {
+    j["output"] = *e.output;
+    j["outputDetails"] = Json{{"included", true}};
+  }
+  if (e.error) j["error"] = *e.error;
+  if (e.cause) j["cause"] = *e.cause;
+  if (e.redrive_nanos) j["redriveDate"] = EpochSeconds(*e.redrive_nanos);
+  return j;
+}
+
+std::unique_ptr<engine::Store> OpenStore(const std::string& db) {
+  auto store = engine::Store::Open(db);
+  if (!store.ok()) throw UsageError{"--db " + db + ": " + store.error()};
+  return std::move(store).value();
+}
+
+engine::ExecutionRecord Resolve(engine::Store& store, const std::string& reference) {
+  auto record = store.ResolveExecution(reference);
+  if (!record.ok()) throw UsageError{record.error()};
+  return std::move(record).value();
+}
+
+int List(const DbArgs& a) {
+  auto store = OpenStore(a.db);
+  engine::ExecutionFilter filter;
+  filter.status = ParseStatusFilter(a.status);
+  filter.limit = 1000;
+  Json items = Json::array();
+  std::vector<engine::ExecutionRecord> all;
+  for (;;) {
+    auto page = store->ListExecutions(filter);
+    if (!page.ok()) throw UsageError{page.error()};
+    for (auto& e : page.value().executions) all.push_back(std::move(e));
+    if (page.value().next_page_token.empty()) break;
+    filter.page_token = page.value().next_page_token;
+  }
+  if (a.json) {
+    for (const auto& e : all) items.push_back(ExecutionListItem(e));
+    std::cout << Json{{"executions", items}}.dump(2) << std::endl;
+    return 0;
+  }
+  for (const auto& e : all) {
+    std::printf("%-10s  %s  %s\n", engine::ExecutionStatusName(e.status),
+                asl::FormatTimestamp(e.start_nanos).c_str(), e.arn.c_str());
+  }
+  if (all.empty()) std::cout << "no executions in " << a.db << "\n";
+  return 0;
+}
+
+int Describe(const DbArgs& a) {
+  auto store = OpenStore(a.db);
+  auto e = Resolve(*store, a.reference);
+  if (a.json) {
+    std::cout << DescribeJson(e).dump(2) << std::endl;
+    return 0;
+  }
+  std::cout << "Execution:  " << e.arn << "\nMachine:    " << e.state_machine_arn
+            << "\nStatus:     " << engine::ExecutionStatusName(e.status)
+            << "\nStarted:    " << asl::FormatTimestamp(e.start_nanos) << "\n";
+  if (e.stop_nanos) std::cout << "Stopped:    " << asl::FormatTimestamp(*e.stop_nanos) << "\n";
+  std::cout << "Redrives:   " << e.redrive_count << "\nInput:      " << e.input << "\n";
+  if (e.output) std::cout << "Output:     " << *e.output << "\n";
+  if (e.error) std::cout << "Error:      " << *e.error << "\n";
+  if (e.cause) std::cout << "Cause:      " << *e.cause << "\n";
+  return 0;
+}
+
+int History(const DbArgs& a) {
+  auto store = OpenStore(a.db);
+  auto e = Resolve(*store, a.reference);
+  engine::HistoryQuery q;
+  q.reverse = a.reverse;
+  auto events = store->GetHistory(e.arn, q);
+  if (!events.ok()) throw UsageError{events.error()};
+  if (a.json) {
+    Json out = Json::array();
+    for (const auto& ev : events.value()) out.push_back(engine::HistoryEventToJson(ev));
+    std::cout << Json{{"events", out}}.dump(2) << std::endl;
+    return 0;
+  }
+  engine::RunResult r;
+  r.history = std::move(events).value();
+  PrintHistory(r);
+  return 0;
+}
+
+int Stop(const DbArgs& a) {
+  auto service = OpenService(a.db, engine::Durability::kFull, false);
+  auto stopped = service->StopRecorded(a.reference, a.error, a.cause);
+  if (!stopped.ok()) throw UsageError{stopped.error()};
+  std::cout << "Stopped " << stopped.value().arn << " ("
+            << engine::ExecutionStatusName(stopped.value().status) << ")\n";
+  return 0;
+}
+
+int Resume(const std::string& db, const std::string& durability, const std::string& clock) {
+  if (clock != "real" && clock != "virtual") {
+    throw UsageError{"--clock: expected 'real' or 'virtual', got '" + clock + "'"};
+  }
+  auto service = OpenService(db, ParseDurability(durability), clock == "virtual");
+  int failed = 0;
+  auto recovered = service->Recover([&](const engine::Executor& ex) {
+    if (ex.status() != engine::ExecutionStatus::kSucceeded) ++failed;
+    std::cout << engine::ExecutionStatusName(ex.status()) << "  " << ex.options().execution_arn
+              << "\n";
+  });
+  if (!recovered.ok()) throw UsageError{recovered.error()};
+  std::cout << "Resuming " << recovered.value().size() << " execution"
+            << (recovered.value().size() == 1 ? "" : "s") << " from " << db << std::endl;
+  auto ran = service->Run();
+  if (!ran.ok()) {
+    std::cerr << "sluice: " << ran.error() << "\n";
+    return kExitFailed;
+  }
+  return failed == 0 ? 0 : kExitFailed;
 }
 
 int Validate(const std::string& path) {
@@ -248,6 +453,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--max-payload-bytes", run.max_payload_bytes,
                       "Payload size quota per state input/output (default 262144, AWS's 256 KiB)");
   run_cmd->add_flag("--history", run.history, "Print the execution history (one event a line)");
+  run_cmd->add_option("--max-history-events", run.max_history_events,
+                      "History events quota per execution (default 25000, AWS's; 0: none)");
+  run_cmd->add_option("--db", run.db, "SQLite database (default ./sluice.db; :memory: for none)")
+      ->envname("SLUICE_DB");
+  run_cmd->add_option("--durability", run.durability,
+                      "full (default: survives power loss) or normal (survives a crash)");
   run_cmd->add_flag("--json", run.json,
                     "Print one JSON object {status, output | error, cause} as the last line");
 
@@ -255,6 +466,40 @@ int main(int argc, char** argv) {
   auto* validate_cmd = app.add_subcommand("validate", "Validate a definition; exit 2 if invalid");
   validate_cmd->add_option("definition", validate_path, "ASL definition file (JSON or YAML)")
       ->required();
+
+  std::string resume_db = "sluice.db", resume_durability = "full", resume_clock = "real";
+  auto* resume_cmd =
+      app.add_subcommand("resume", "Continue every unfinished execution of the database");
+  resume_cmd->add_option("--db", resume_db, "SQLite database (default ./sluice.db)")
+      ->envname("SLUICE_DB");
+  resume_cmd->add_option("--durability", resume_durability, "full (default) or normal");
+  resume_cmd->add_option("--clock", resume_clock, "real (default) or virtual");
+
+  DbArgs list, describe, history, stop;
+  auto db_option = [](CLI::App* cmd, DbArgs& args) {
+    cmd->add_option("--db", args.db, "SQLite database (default ./sluice.db)")->envname("SLUICE_DB");
+  };
+  auto* list_cmd = app.add_subcommand("list", "List executions, newest first");
+  db_option(list_cmd, list);
+  list_cmd->add_option("--status", list.status,
+                       "Only RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED executions");
+  list_cmd->add_flag("--json", list.json, "Print the ListExecutions response shape");
+  auto* describe_cmd = app.add_subcommand("describe", "Describe one execution");
+  db_option(describe_cmd, describe);
+  describe_cmd->add_option("execution", describe.reference, "ARN, name or unique prefix")
+      ->required();
+  describe_cmd->add_flag("--json", describe.json, "Print the DescribeExecution response shape");
+  auto* history_cmd = app.add_subcommand("history", "Print an execution's history");
+  db_option(history_cmd, history);
+  history_cmd->add_option("execution", history.reference, "ARN, name or unique prefix")->required();
+  history_cmd->add_flag("--json", history.json, "Print the GetExecutionHistory response shape");
+  history_cmd->add_flag("--reverse", history.reverse, "Newest event first");
+  auto* stop_cmd =
+      app.add_subcommand("stop", "Stop an unfinished execution no process is running (ABORTED)");
+  db_option(stop_cmd, stop);
+  stop_cmd->add_option("execution", stop.reference, "ARN, name or unique prefix")->required();
+  stop_cmd->add_option("--error", stop.error, "Error name recorded");
+  stop_cmd->add_option("--cause", stop.cause, "Cause recorded");
 
   try {
     app.parse(argc, argv);
@@ -271,6 +516,11 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return Run(run);
     if (*validate_cmd) return Validate(validate_path);
+    if (*resume_cmd) return Resume(resume_db, resume_durability, resume_clock);
+    if (*list_cmd) return List(list);
+    if (*describe_cmd) return Describe(describe);
+    if (*history_cmd) return History(history);
+    if (*stop_cmd) return Stop(stop);
   } catch (const UsageError& e) {
     std::cerr << "sluice: " << e.message << "\n";
     return kExitUsage;

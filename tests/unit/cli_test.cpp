@@ -15,7 +15,8 @@ struct Outcome {
 };
 
 Outcome Sluice(const std::string& args) {
-  std::string cmd = std::string(SLUICE_BINARY) + " " + args + " 2>&1";
+  // Runs without a database file unless the test names one with --db.
+  std::string cmd = "SLUICE_DB=:memory: " + std::string(SLUICE_BINARY) + " " + args + " 2>&1";
   Outcome o;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;

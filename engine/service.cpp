@@ -1,0 +1,285 @@
+// Service: see service.h.
+#include "engine/service.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "asl/loader.h"
+#include "engine/durable.h"
+#include "engine/journal.h"
+#include "engine/run.h"
+#include "engine/runtime.h"
+#include "handlers/task_handler.h"
+
+namespace sluice::engine {
+
+namespace {
+
+// Routes each task to the handlers of its own execution (each execution may have its own
+// functions file or mock config).
+class PerExecutionHandler : public handlers::TaskHandler {
+ public:
+  void Add(const std::string& execution_arn, std::unique_ptr<handlers::TaskHandler> handler) {
+    handlers_[execution_arn] = std::move(handler);
+  }
+  bool Handles(const handlers::TaskRequest& r) const override {
+    auto it = handlers_.find(r.execution_arn);
+    return it != handlers_.end() && it->second->Handles(r);
+  }
+  void Start(const handlers::TaskRequest& r, handlers::TaskCallback done) override {
+    auto it = handlers_.find(r.execution_arn);
+    if (it == handlers_.end()) {
+      done(handlers::TaskOutcome{
+          false, nullptr,
+          asl::AslError{"States.TaskFailed", "no task handler for execution " + r.execution_arn}});
+      return;
+    }
+    owner_[r.task_id] = it->second.get();
+    it->second->Start(r, [this, id = r.task_id, done = std::move(done)](handlers::TaskOutcome o) {
+      owner_.erase(id);
+      done(std::move(o));
+    });
+  }
+  void Cancel(uint64_t task_id) override {
+    auto it = owner_.find(task_id);
+    if (it == owner_.end()) return;
+    handlers::TaskHandler* h = it->second;
+    owner_.erase(it);
+    h->Cancel(task_id);
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<handlers::TaskHandler>> handlers_;
+  std::map<uint64_t, handlers::TaskHandler*> owner_;
+};
+
+Json HandlerConfigJson(const HandlerConfig& h) {
+  Json j = Json::object();
+  if (h.functions) {
+    j["functions"] = *h.functions;
+    j["functionsSource"] = h.functions_source;
+  }
+  if (h.mock_config) {
+    j["mockConfig"] = *h.mock_config;
+    j["mockSource"] = h.mock_source;
+    j["testCase"] = h.test_case;
+  }
+  j["machineName"] = h.machine_name;
+  return j;
+}
+
+}  // namespace
+
+std::string EncodeServiceOptions(const ExecutionOptions& options, const HandlerConfig& handlers) {
+  Json blob = Json::parse(EncodeExecutionOptions(options));
+  blob["handlers"] = HandlerConfigJson(handlers);
+  return blob.dump();
+}
+
+Result<HandlerConfig> DecodeHandlerConfig(const std::string& options_blob) {
+  Json blob = Json::parse(options_blob, nullptr, /*allow_exceptions=*/false);
+  HandlerConfig h;
+  if (!blob.is_object() || !blob.contains("handlers")) return h;
+  const Json& j = blob["handlers"];
+  if (!j.is_object()) return Fail(std::string("execution options: 'handlers' is not an object"));
+  if (j.contains("functions")) {
+    h.functions = std::make_shared<const Json>(j["functions"]);
+    h.functions_source = j.value("functionsSource", "");
+  }
+  if (j.contains("mockConfig")) {
+    h.mock_config = std::make_shared<const Json>(j["mockConfig"]);
+    h.mock_source = j.value("mockSource", "");
+    h.test_case = j.value("testCase", "");
+  }
+  h.machine_name = j.value("machineName", "");
+  return h;
+}
+
+struct Service::Impl {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Clock> clock;
+  std::unique_ptr<Runtime> runtime;
+  PerExecutionHandler handler;
+  std::unique_ptr<DurableRecorder> recorder;
+
+  Status<> AddHandlers(const std::string& arn, const HandlerConfig& config) {
+    auto built = BuildHandlers(runtime->loop(), config);
+    if (!built.ok()) return Fail(built.error());
+    handler.Add(arn, std::move(built).value());
+    return Ok{};
+  }
+
+  struct Loaded {
+    Rebuilt rebuilt;
+    int64_t journal_length = 0;
+  };
+
+  // Rebuilds a recorded execution from its definition, options and journal, and checks that the
+  // rebuilt history is the recorded one: otherwise the definition or the engine changed under
+  // the execution, and continuing would corrupt its history.
+  Result<Loaded> Load(const ExecutionRecord& record) {
+    const std::string where = record.arn + ": ";
+    auto options = DecodeExecutionOptions(record);
+    if (!options.ok()) return Fail(where + options.error());
+    auto text = store->GetDefinition(record.definition_hash);
+    if (!text.ok()) return Fail(where + text.error());
+    if (!text.value()) return Fail(where + "definition " + record.definition_hash + " is missing");
+    auto parsed = asl::ParseDefinitionText(**text);
+    if (!parsed.ok()) return Fail(where + parsed.error());
+    auto machine = asl::Compile(parsed.value());
+    if (!machine.ok()) return Fail(where + asl::FormatDiagnostics(machine.error()));
+    auto input = Json::parse(record.input, nullptr, /*allow_exceptions=*/false);
+    if (input.is_discarded()) return Fail(where + "stored input is not JSON");
+    auto lines = store->GetJournal(record.arn);
+    if (!lines.ok()) return Fail(where + lines.error());
+    std::vector<JournalEntry> entries;
+    for (const auto& line : lines.value()) {
+      auto entry = DecodeJournalEntry(line);
+      if (!entry.ok()) return Fail(where + entry.error());
+      entries.push_back(std::move(entry).value());
+    }
+    if (!entries.empty()) clock->AdvanceTo(entries.back().time);
+    Loaded loaded{
+        Rebuild(machine.value(), std::move(options).value(), input, record.start_nanos, entries),
+        static_cast<int64_t>(entries.size())};
+    auto recorded = store->GetHistory(record.arn);
+    if (!recorded.ok()) return Fail(where + recorded.error());
+    const auto& history = loaded.rebuilt.executor->history();
+    if (recorded.value().size() != history.size()) {
+      return Fail(where + "replaying the journal gives " + std::to_string(history.size()) +
+                  " history events, the database holds " + std::to_string(recorded.value().size()));
+    }
+    for (size_t i = 0; i < history.size(); ++i) {
+      if (HistoryEventToJson(history[i]) != HistoryEventToJson(recorded.value()[i])) {
+        return Fail(where + "replaying the journal diverges from the recorded history at event " +
+                    std::to_string(i + 1));
+      }
+    }
+    return loaded;
+  }
+
+  // Rebuilds one unfinished execution and hands it to the runtime.
+  Status<> RecoverOne(const ExecutionRecord& record, const DoneCallback& done) {
+    auto loaded = Load(record);
+    if (!loaded.ok()) return Fail("recover " + loaded.error());
+    auto handlers = DecodeHandlerConfig(record.options);
+    if (!handlers.ok()) return Fail("recover " + record.arn + ": " + handlers.error());
+    auto added = AddHandlers(record.arn, handlers.value());
+    if (!added.ok()) return Fail("recover " + record.arn + ": " + added.error());
+    Rebuilt& rebuilt = loaded.value().rebuilt;
+    if (rebuilt.executor->done()) return Ok{};  // its end is recorded with its last entry
+    recorder->Resumed(*rebuilt.executor, loaded.value().journal_length, rebuilt.pending);
+    runtime->Adopt(std::move(rebuilt), done);
+    return Ok{};
+  }
+};
+
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Service::~Service() = default;
+
+Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
+  StoreOptions so;
+  so.durability = options.durability;
+  auto store = Store::Open(options.db_path, so);
+  if (!store.ok()) return Fail(options.db_path + ": " + store.error());
+  auto impl = std::make_unique<Impl>();
+  impl->store = std::move(store).value();
+  if (options.virtual_clock) {
+    impl->clock = std::make_unique<VirtualClock>();
+  } else {
+    impl->clock = std::make_unique<RealClock>();
+  }
+  impl->runtime = std::make_unique<Runtime>(*impl->clock);
+  impl->runtime->set_handler(&impl->handler);
+  impl->recorder = std::make_unique<DurableRecorder>(*impl->store);
+  impl->runtime->set_listener(impl->recorder.get());
+  return std::unique_ptr<Service>(new Service(std::move(impl)));
+}
+
+Store& Service::store() { return *impl_->store; }
+
+Result<std::string> Service::Start(const StartRequest& request, DoneCallback done) {
+  auto& im = *impl_;
+  ExecutionOptions options;
+  options.state_machine_name = request.machine_name;
+  options.state_machine_arn = StateMachineArn(request.machine_name);
+  options.execution_name = request.execution_name.empty() ? NewUuid() : request.execution_name;
+  options.execution_arn = ExecutionArn(request.machine_name, options.execution_name);
+  options.max_payload_bytes = request.max_payload_bytes;
+  options.max_history_events = request.max_history_events;
+  options.express = request.express;
+  options.seed = request.seed != 0
+                     ? request.seed
+                     : (uint64_t(std::random_device()()) << 32 | std::random_device()()) | 1;
+  auto existing = im.store->GetExecution(options.execution_arn);
+  if (!existing.ok()) return Fail(existing.error());
+  if (existing.value()) {
+    return Fail("execution '" + options.execution_name + "' of state machine '" +
+                request.machine_name + "' already exists (" + options.execution_arn + ")");
+  }
+  auto added = im.AddHandlers(options.execution_arn, request.handlers);
+  if (!added.ok()) return Fail(added.error());
+
+  const std::string hash = DefinitionHash(request.definition_text);
+  im.recorder->StageDefinition(request.definition_text);
+  StateMachineRecord sm;
+  sm.arn = options.state_machine_arn;
+  sm.name = request.machine_name;
+  sm.type = request.express ? StateMachineType::kExpress : StateMachineType::kStandard;
+  sm.definition_hash = hash;
+  sm.role_arn = options.role_arn;
+  sm.created_nanos = sm.updated_nanos = im.clock->Now();
+  im.recorder->StageStateMachine(std::move(sm));
+  im.recorder->Prepare(options.execution_arn, hash,
+                       EncodeServiceOptions(options, request.handlers));
+  const std::string arn = options.execution_arn;
+  im.runtime->Start(request.machine, std::move(options), *request.input, std::move(done));
+  return arn;
+}
+
+Result<std::vector<std::string>> Service::Recover(DoneCallback done) {
+  auto unfinished = impl_->store->ListUnfinishedExecutions();
+  if (!unfinished.ok()) return Fail(unfinished.error());
+  std::vector<std::string> arns;
+  for (const auto& u : unfinished.value()) {
+    auto recovered = impl_->RecoverOne(u.execution, done);
+    if (!recovered.ok()) return Fail(recovered.error());
+    arns.push_back(u.execution.arn);
+  }
+  return arns;
+}
+
+Status<> Service::Run() { return impl_->runtime->Run(); }
+
+Result<ExecutionRecord> Service::StopRecorded(const std::string& reference,
+                                              const std::string& error, const std::string& cause) {
+  auto& im = *impl_;
+  auto record = im.store->ResolveExecution(reference);
+  if (!record.ok()) return Fail(record.error());
+  if (record.value().status != ExecutionStatus::kRunning) {
+    return Fail("execution " + record.value().arn + " is not running (" +
+                ExecutionStatusName(record.value().status) + ")");
+  }
+  auto loaded = im.Load(record.value());
+  if (!loaded.ok()) return Fail("stop " + loaded.error());
+  Executor& ex = *loaded.value().rebuilt.executor;
+  JournalEntry stop;
+  stop.kind = JournalEntry::Kind::kStop;
+  stop.time = std::max(im.clock->Now(), ex.history().back().timestamp_nanos);
+  stop.value = std::make_shared<const Json>(
+      cause.empty() ? Json{{"Error", error}} : Json{{"Error", error}, {"Cause", cause}});
+  im.recorder->Resumed(ex, loaded.value().journal_length, loaded.value().rebuilt.pending);
+  im.recorder->OnEntry(ex, stop);
+  size_t first = ex.history().size();
+  Commands commands = Deliver(ex, stop);
+  im.recorder->OnProgress(ex, first, commands);
+  im.recorder->OnEnd(ex);
+  auto committed = im.recorder->Commit();
+  if (!committed.ok()) return Fail(committed.error());
+  auto updated = im.store->GetExecution(record.value().arn);
+  if (!updated.ok()) return Fail(updated.error());
+  return *updated.value();
+}
+
+}  // namespace sluice::engine
