@@ -13,3 +13,7 @@ EX=statemachines/examples
   --functions "$EX"/daily-ingest.functions.yaml \
   --input-file "$EX"/daily-ingest.input.json \
   --clock virtual --history
+# The run was recorded in the embedded SQLite database (./sluice.db by default):
+echo
+echo "Executions recorded in ${SLUICE_DB:-./sluice.db}:"
+"$BUILD_DIR"/sluice list | head -5
