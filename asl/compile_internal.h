@@ -215,6 +215,9 @@ std::span<const FieldSpec> FailFields();
 std::span<const FieldSpec> ParallelFields();
 std::span<const FieldSpec> MapFields();
 
+// Reports JSONPath reads of variables (`$name`) that no state of the definition assigns.
+void CheckVariableReferences(Compiler& compiler, const Json& definition, QueryLanguage top);
+
 void CompilePass(StateContext& ctx);
 void CompileTask(StateContext& ctx);
 void CompileChoice(StateContext& ctx);

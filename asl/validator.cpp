@@ -135,6 +135,7 @@ Result<std::shared_ptr<const StateMachine>, Diagnostics> Compiler::Run() {
   ReadTopLevelQueryLanguage();
   std::shared_ptr<StateMachine> machine = CompileMachine(definition_, "", MachineKind::kTop);
   CheckTransitions();
+  CheckVariableReferences(*this, definition_, top_language_);
   if (!diagnostics_.empty()) {
     auto less = [](const Diagnostic& a, const Diagnostic& b) {
       return std::tie(a.pointer, a.message) < std::tie(b.pointer, b.message);

@@ -844,3 +844,42 @@ TEST(CompiledModel, StateLevelQueryLanguageOverridesTheDefault) {
 
 }  // namespace
 }  // namespace sluice::asl
+
+namespace sluice::asl {
+namespace {
+
+TEST(VariableReferences, JsonPathReadOfAVariableNoStateAssignsIsReported) {
+  auto r = Compile(Json::parse(R"json({"StartAt": "A", "States": {
+      "A": {"Type": "Pass", "Assign": {"known": 1}, "Next": "B"},
+      "B": {"Type": "Pass", "Parameters": {"k.$": "$known", "u.$": "$unknown.field",
+            "f.$": "States.Format('{} $notAVar', $alsoUnknown)", "c.$": "$$.Execution.Id"},
+            "Next": "C"},
+      "C": {"Type": "Choice", "Choices": [{"Variable": "$missing", "IsPresent": true,
+            "Next": "D"}], "Default": "D"},
+      "D": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $neverAssigned %}",
+            "End": true}}})json"));
+  ASSERT_FALSE(r.ok());
+  std::vector<std::string> lines;
+  for (const auto& d : r.error()) lines.push_back(d.pointer + ": " + d.message);
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "/States/B/Parameters/f.$: reads the variable '$alsoUnknown', which no "
+                       "state assigns",
+                       "/States/B/Parameters/u.$: reads the variable '$unknown', which no state "
+                       "assigns",
+                       "/States/C/Choices/0/Variable: reads the variable '$missing', which no "
+                       "state assigns"}));
+}
+
+TEST(VariableReferences, VariablesAssignedInAnyScopeAreAccepted) {
+  auto r = Compile(Json::parse(R"({"StartAt": "M", "States": {
+      "M": {"Type": "Map", "ItemProcessor": {"StartAt": "I", "States": {
+              "I": {"Type": "Pass", "Assign": {"inner.$": "$"}, "Next": "J"},
+              "J": {"Type": "Pass", "InputPath": "$inner", "End": true}}},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Assign": {"err.$": "$.Error"}, "Next": "E"}],
+            "End": true},
+      "E": {"Type": "Pass", "OutputPath": "$err", "End": true}}})"));
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : FormatDiagnostics(r.error()));
+}
+
+}  // namespace
+}  // namespace sluice::asl
