@@ -303,7 +303,12 @@ Json DescribeJson(const engine::ExecutionRecord& e) {
   return j;
 }
 
+// Opens an existing database for the commands that read one: a missing file is an error (not a
+// new, empty database).
 std::unique_ptr<engine::Store> OpenStore(const std::string& db) {
+  if (db != ":memory:" && !std::filesystem::exists(db)) {
+    throw UsageError{"--db " + db + ": no such database (sluice run creates one)"};
+  }
   auto store = engine::Store::Open(db);
   if (!store.ok()) throw UsageError{"--db " + db + ": " + store.error()};
   return std::move(store).value();
