@@ -70,7 +70,7 @@ class Durable : public ::testing::Test {
   }
 
   // Waits until `sluice list` shows `count` events recorded... polls the history instead.
-  bool WaitForEvent(const std::string& name, const std::string& type, int timeout_ms = 10000) {
+  bool WaitForEvent(const std::string& name, const std::string& type, int timeout_ms = 30000) {
     for (int waited = 0; waited < timeout_ms; waited += 50) {
       auto o = Sluice("history " + name + " --json --db " + db_);
       if (o.code == 0 && o.out.find("\"" + type + "\"") != std::string::npos) return true;
