@@ -9,6 +9,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "engine/store/records.h"
 #include "handlers/task_handler.h"
 
 namespace sluice::engine {
@@ -168,7 +169,7 @@ struct Runtime::Impl {
     req.state_name = c.state_name;
     req.execution_arn = ex.options().execution_arn;
     req.execution_name = ex.options().execution_name;
-    req.idempotency_key = ex.options().execution_arn + "/" + std::to_string(c.scheduled_event_id);
+    req.idempotency_key = IdempotencyKey(ex.options().execution_arn, c.scheduled_event_id);
     req.task_token = c.task_token;
     if (handler == nullptr) {
       completions.push_back(Completion{

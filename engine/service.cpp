@@ -103,6 +103,13 @@ struct Service::Impl {
   PerExecutionHandler handler;
   std::unique_ptr<DurableRecorder> recorder;
 
+  // The handlers are destroyed before the runtime (each cancels its own running tasks while the
+  // loop is still alive), so the runtime must not cancel the tasks it still has in flight (a Run
+  // stopped by a failed commit) through them afterwards.
+  ~Impl() {
+    if (runtime) runtime->set_handler(nullptr);
+  }
+
   Status<> AddHandlers(const std::string& arn, const HandlerConfig& config) {
     auto built = BuildHandlers(runtime->loop(), config);
     if (!built.ok()) return Fail(built.error());
@@ -181,6 +188,7 @@ Service::~Service() = default;
 Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
   StoreOptions so;
   so.durability = options.durability;
+  so.fail_step = options.fail_step;
   auto store = Store::Open(options.db_path, so);
   if (!store.ok()) return Fail(options.db_path + ": " + store.error());
   auto impl = std::make_unique<Impl>();

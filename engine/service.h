@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "asl/json.h"
@@ -31,6 +32,8 @@ struct ServiceOptions {
   std::string db_path = "sluice.db";  // ":memory:" for no persistence
   Durability durability = Durability::kFull;
   bool virtual_clock = false;
+  // Testing hook, null in production: passed to StoreOptions::fail_step (fault injection).
+  std::function<bool(std::string_view sql)> fail_step;
 };
 
 struct StartRequest {
