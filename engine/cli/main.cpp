@@ -12,6 +12,7 @@
 
 #include "asl/loader.h"
 #include "asl/timestamp.h"
+#include "engine/cli/pipeline_commands.h"
 #include "engine/handler_setup.h"
 #include "engine/run.h"
 #include "engine/service.h"
@@ -505,6 +506,7 @@ int main(int argc, char** argv) {
   stop_cmd->add_option("execution", stop.reference, "ARN, name or unique prefix")->required();
   stop_cmd->add_option("--error", stop.error, "Error name recorded");
   stop_cmd->add_option("--cause", stop.cause, "Cause recorded");
+  PipelineCommands pipeline_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -526,6 +528,7 @@ int main(int argc, char** argv) {
     if (*describe_cmd) return Describe(describe);
     if (*history_cmd) return History(history);
     if (*stop_cmd) return Stop(stop);
+    if (auto code = pipeline_commands.Run()) return *code;
   } catch (const UsageError& e) {
     std::cerr << "sluice: " << e.message << "\n";
     return kExitUsage;

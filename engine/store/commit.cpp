@@ -199,6 +199,55 @@ Status<> Apply(Db& db, ExecutionIds&, const RemoveTaskTokenOp& op) {
                [&](Stmt& s) { s.Bind(1, op.token); });
 }
 
+// The SELECT yields no row, so nothing is inserted, when the latest version has the same text
+// (IS NOT: true when there is no version yet); the new version is the latest + 1.
+Status<> Apply(Db& db, ExecutionIds&, const AddPipelineVersionOp& op) {
+  const PipelineVersionRecord& r = op.record;
+  return Write(db, "store pipeline version",
+               "INSERT INTO pipelines (id, version, source, text, config, created)"
+               " SELECT ?1, (SELECT coalesce(max(version), 0) + 1 FROM pipelines WHERE id = ?1),"
+               " ?2, ?3, ?4, ?5"
+               " WHERE (SELECT text FROM pipelines WHERE id = ?1 ORDER BY version DESC LIMIT 1)"
+               " IS NOT ?3",
+               [&](Stmt& s) {
+                 s.Bind(1, r.id).Bind(2, r.source).Bind(3, r.text).Bind(4, r.config);
+                 s.Bind(5, r.created_nanos);
+               });
+}
+
+Status<> Apply(Db& db, ExecutionIds&, const PutSensorOp& op) {
+  const SensorRecord& r = op.record;
+  return Write(db, "store sensor",
+               "INSERT OR REPLACE INTO sensors (pipeline, key, data, written)"
+               " VALUES (?1, ?2, ?3, ?4)",
+               [&](Stmt& s) {
+                 s.Bind(1, r.pipeline).Bind(2, r.key).Bind(3, r.data).Bind(4, r.written_nanos);
+               });
+}
+
+Status<> Apply(Db& db, ExecutionIds&, const PutPipelineRunOp& op) {
+  const PipelineRunRecord& r = op.record;
+  return Write(db, "store pipeline run",
+               "INSERT OR REPLACE INTO pipeline_runs (pipeline, schedule, date, execution_arn,"
+               " status, started, ended, lock_expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               [&](Stmt& s) {
+                 s.Bind(1, r.pipeline).Bind(2, r.schedule).Bind(3, r.date);
+                 s.Bind(4, r.execution_arn).Bind(5, PipelineRunStatusName(r.status));
+                 s.Bind(6, r.started_nanos).Bind(7, r.ended_nanos).Bind(8, r.lock_expires_nanos);
+               });
+}
+
+Status<> Apply(Db& db, ExecutionIds&, const AppendPipelineEventOp& op) {
+  const PipelineEventRecord& r = op.record;
+  return Write(db, "append pipeline event",
+               "INSERT INTO pipeline_events (type, pipeline, schedule, date, time, message, detail)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+               [&](Stmt& s) {
+                 s.Bind(1, r.type).Bind(2, r.pipeline).Bind(3, r.schedule).Bind(4, r.date);
+                 s.Bind(5, r.time_nanos).Bind(6, r.message).Bind(7, r.detail);
+               });
+}
+
 // What a failed write was about, for the error message.
 std::string Describe(const PutDefinitionOp& op) { return "definition " + op.hash; }
 std::string Describe(const PutStateMachineOp& op) { return "state machine " + op.record.arn; }
@@ -230,6 +279,17 @@ std::string Describe(const PutTaskTokenOp& op) {
   return "task token of " + op.record.execution_arn;
 }
 std::string Describe(const RemoveTaskTokenOp&) { return "task token"; }
+std::string Describe(const AddPipelineVersionOp& op) { return "pipeline " + op.record.id; }
+std::string Describe(const PutSensorOp& op) {
+  return "sensor " + op.record.key + " of pipeline " + op.record.pipeline;
+}
+std::string Describe(const PutPipelineRunOp& op) {
+  const PipelineRunRecord& r = op.record;
+  return "run " + r.schedule + " " + r.date + " of pipeline " + r.pipeline;
+}
+std::string Describe(const AppendPipelineEventOp& op) {
+  return op.record.type + " event of pipeline " + op.record.pipeline;
+}
 
 Status<> ApplyOp(Db& db, ExecutionIds& ids, const AnyOp& any) {
   return std::visit(

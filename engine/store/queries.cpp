@@ -115,6 +115,49 @@ Result<HistoryEvent> ReadEvent(const Stmt& s) {
   return event;
 }
 
+constexpr const char* kSelectPipeline =
+    "SELECT id, version, source, text, config, created FROM pipelines ";
+
+Result<PipelineVersionRecord> ReadPipelineVersion(const Stmt& s) {
+  return PipelineVersionRecord{s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5)};
+}
+
+constexpr const char* kSelectSensor = "SELECT pipeline, key, data, written FROM sensors ";
+
+Result<SensorRecord> ReadSensor(const Stmt& s) {
+  return SensorRecord{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
+}
+
+Result<PipelineRunRecord> ReadPipelineRun(const Stmt& s) {
+  PipelineRunRecord r{s.Text(0), s.Text(1), s.Text(2), s.OptText(3)};
+  auto status = ParsePipelineRunStatus(s.Text(4));
+  if (!status.ok()) {
+    return Fail("run " + r.schedule + " " + r.date + " of pipeline " + r.pipeline + ": " +
+                status.error());
+  }
+  r.status = *status;
+  r.started_nanos = s.Int(5);
+  r.ended_nanos = s.OptInt(6);
+  r.lock_expires_nanos = s.OptInt(7);
+  return r;
+}
+
+Result<PipelineEventRecord> ReadPipelineEvent(const Stmt& s) {
+  return PipelineEventRecord{s.Int(0),  s.Text(1), s.Text(2), s.Text(3),
+                             s.Text(4), s.Int(5),  s.Text(6), s.Text(7)};
+}
+
+// The newest matching events first; ListPipelineEvents reverses them.
+std::string PipelineEventsSql(const PipelineEventFilter& filter) {
+  std::string sql =
+      "SELECT id, type, pipeline, schedule, date, time, message, detail FROM pipeline_events"
+      " WHERE 1";
+  if (!filter.pipeline.empty()) sql += " AND pipeline = ?1";
+  if (!filter.type.empty()) sql += " AND type = ?2";
+  if (filter.since_nanos) sql += " AND time >= ?3";
+  return sql + " ORDER BY time DESC, id DESC LIMIT ?4";
+}
+
 // Steps `stmt` to the end, turning each row into a T with `read`.
 template <typename T>
 Result<std::vector<T>> Collect(Stmt& stmt, Result<T> (*read)(const Stmt&)) {
@@ -415,6 +458,80 @@ Result<std::optional<TaskTokenRecord>> Store::GetTaskToken(const std::string& to
                   "SELECT t.token, e.arn, t.event_id FROM task_tokens t"
                   " JOIN executions e ON e.id = t.execution_id WHERE t.token = ?1",
                   token, &ReadTaskToken);
+}
+
+Result<std::optional<PipelineVersionRecord>> Store::GetLatestPipelineVersion(
+    const std::string& id) {
+  return QueryOne(*impl_->db, "get pipeline",
+                  std::string(kSelectPipeline) + "WHERE id = ?1 ORDER BY version DESC LIMIT 1", id,
+                  &ReadPipelineVersion);
+}
+
+Result<std::optional<PipelineVersionRecord>> Store::GetPipelineVersion(const std::string& id,
+                                                                       int64_t version) {
+  auto stmt = impl_->db->Prepare("get pipeline version",
+                                 std::string(kSelectPipeline) + "WHERE id = ?1 AND version = ?2");
+  if (!stmt.ok()) return Fail(stmt.error());
+  stmt->Bind(1, id).Bind(2, version);
+  return First(*stmt, &ReadPipelineVersion);
+}
+
+Result<std::vector<PipelineVersionRecord>> Store::ListPipelines() {
+  auto stmt = impl_->db->Prepare(
+      "list pipelines",
+      std::string(kSelectPipeline) +
+          "p WHERE version = (SELECT max(version) FROM pipelines WHERE id = p.id) ORDER BY id");
+  if (!stmt.ok()) return Fail(stmt.error());
+  return Collect(*stmt, &ReadPipelineVersion);
+}
+
+Result<std::optional<SensorRecord>> Store::GetSensor(const std::string& pipeline,
+                                                     const std::string& key) {
+  auto stmt = impl_->db->Prepare("get sensor",
+                                 std::string(kSelectSensor) + "WHERE pipeline = ?1 AND key = ?2");
+  if (!stmt.ok()) return Fail(stmt.error());
+  stmt->Bind(1, pipeline).Bind(2, key);
+  return First(*stmt, &ReadSensor);
+}
+
+Result<std::vector<SensorRecord>> Store::ListSensors(const std::string& pipeline) {
+  if (pipeline.empty()) {
+    auto stmt =
+        impl_->db->Prepare("list sensors", std::string(kSelectSensor) + "ORDER BY pipeline, key");
+    if (!stmt.ok()) return Fail(stmt.error());
+    return Collect(*stmt, &ReadSensor);
+  }
+  return QueryAll(*impl_->db, "list sensors",
+                  std::string(kSelectSensor) + "WHERE pipeline = ?1 ORDER BY key", pipeline,
+                  &ReadSensor);
+}
+
+Result<std::optional<PipelineRunRecord>> Store::GetPipelineRun(const std::string& pipeline,
+                                                               const std::string& schedule,
+                                                               const std::string& date) {
+  auto stmt = impl_->db->Prepare(
+      "get pipeline run",
+      "SELECT pipeline, schedule, date, execution_arn, status, started, ended, lock_expires"
+      " FROM pipeline_runs WHERE pipeline = ?1 AND schedule = ?2 AND date = ?3");
+  if (!stmt.ok()) return Fail(stmt.error());
+  stmt->Bind(1, pipeline).Bind(2, schedule).Bind(3, date);
+  return First(*stmt, &ReadPipelineRun);
+}
+
+Result<std::vector<PipelineEventRecord>> Store::ListPipelineEvents(
+    const PipelineEventFilter& filter) {
+  if (filter.limit < 0) {
+    return Fail("list pipeline events: limit " + std::to_string(filter.limit) + " is negative");
+  }
+  auto stmt = impl_->db->Prepare("list pipeline events", PipelineEventsSql(filter));
+  if (!stmt.ok()) return Fail(stmt.error());
+  if (!filter.pipeline.empty()) stmt->Bind(1, filter.pipeline);
+  if (!filter.type.empty()) stmt->Bind(2, filter.type);
+  if (filter.since_nanos) stmt->Bind(3, *filter.since_nanos);
+  stmt->Bind(4, filter.limit > 0 ? filter.limit : int64_t{-1});
+  auto events = Collect(*stmt, &ReadPipelineEvent);
+  if (events.ok()) std::reverse(events->begin(), events->end());
+  return events;
 }
 
 }  // namespace sluice::engine

@@ -55,6 +55,26 @@ Result<ExecutionStatus> ParseExecutionStatus(std::string_view name) {
   return Fail("unknown execution status '" + std::string(name) + "'");
 }
 
+const char* PipelineRunStatusName(PipelineRunStatus status) {
+  switch (status) {
+    case PipelineRunStatus::kRunning:
+      return "RUNNING";
+    case PipelineRunStatus::kCompleted:
+      return "COMPLETED";
+    case PipelineRunStatus::kFailedFinal:
+      return "FAILED_FINAL";
+  }
+  return "?";
+}
+
+Result<PipelineRunStatus> ParsePipelineRunStatus(std::string_view name) {
+  for (auto status : {PipelineRunStatus::kRunning, PipelineRunStatus::kCompleted,
+                      PipelineRunStatus::kFailedFinal}) {
+    if (name == PipelineRunStatusName(status)) return status;
+  }
+  return Fail("unknown pipeline run status '" + std::string(name) + "'");
+}
+
 std::string DefinitionHash(std::string_view definition_text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

@@ -114,6 +114,59 @@ struct UnfinishedExecution {
   std::vector<TaskRecord> tasks;    // ordered by scheduled_event_id
 };
 
+// A row of pipelines: one applied version of a pipeline config. Versions count from 1 per
+// pipeline and are never reused; a row is never changed.
+struct PipelineVersionRecord {
+  std::string id;       // pipeline.id
+  int64_t version = 0;  // assigned at commit (WriteBatch::AddPipelineVersion)
+  std::string source;   // the file it was applied from, as named then
+  std::string text;     // that file's text, byte for byte (YAML or JSON)
+  std::string config;   // the parsed document, JSON text
+  int64_t created_nanos = 0;
+};
+
+// A row of sensors: the latest data written under (pipeline, key).
+struct SensorRecord {
+  std::string pipeline;
+  std::string key;
+  std::string data;  // JSON text of an object
+  int64_t written_nanos = 0;
+};
+
+// The state of one pipeline run, i.e. of its trigger lock (Interlock's TRIGGER# row).
+enum class PipelineRunStatus {
+  kRunning,      // "RUNNING": triggered and not finished; holds the lock until lock_expires
+  kCompleted,    // "COMPLETED": the job succeeded
+  kFailedFinal,  // "FAILED_FINAL": failed with no retries left, or its trigger window closed
+};
+
+const char* PipelineRunStatusName(PipelineRunStatus status);
+Result<PipelineRunStatus> ParsePipelineRunStatus(std::string_view name);
+
+// A row of pipeline_runs: one run per (pipeline, schedule, execution date).
+struct PipelineRunRecord {
+  std::string pipeline;
+  std::string schedule;  // the schedule id: "cron" or "stream"
+  std::string date;      // the execution date, "YYYY-MM-DD" or hourly "YYYY-MM-DDTHH"
+  std::optional<std::string> execution_arn;  // once an execution is started
+  PipelineRunStatus status = PipelineRunStatus::kRunning;
+  int64_t started_nanos = 0;
+  std::optional<int64_t> ended_nanos;         // once COMPLETED or FAILED_FINAL
+  std::optional<int64_t> lock_expires_nanos;  // while RUNNING: when the lock may be taken over
+};
+
+// A row of pipeline_events: one lifecycle fact (docs/pipelines.md lists the types).
+struct PipelineEventRecord {
+  int64_t id = 0;        // assigned at commit, increasing, never reused
+  std::string type;      // e.g. "JOB_TRIGGERED"
+  std::string pipeline;  // "" for events about no pipeline (WATCHDOG_DEGRADED)
+  std::string schedule;  // "" when not about a schedule
+  std::string date;      // "" when not about an execution date
+  int64_t time_nanos = 0;
+  std::string message;  // one human-readable sentence; may be ""
+  std::string detail;   // JSON text of an object (event-specific fields; "{}" for none)
+};
+
 // A new RUNNING execution row for `options` (arn, name, state machine arn and redrive count
 // come from it; the rest of it is encoded into `options`).
 ExecutionRecord NewExecutionRecord(const ExecutionOptions& options, std::string definition_hash,

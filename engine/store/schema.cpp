@@ -16,8 +16,7 @@ namespace sluice::engine::store_internal {
 namespace {
 
 // Version 1: definitions, state machines and versions, executions, history, and what recovery
-// needs (pending timers, pending tasks, task tokens). Sensors and pipeline runs come later, as
-// steps of their own.
+// needs (pending timers, pending tasks, task tokens).
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE definitions (
   hash TEXT PRIMARY KEY CHECK (length(hash) = 64),
@@ -109,6 +108,57 @@ CREATE TABLE task_tokens (
 CREATE INDEX task_tokens_by_execution ON task_tokens (execution_id);
 )sql";
 
+// Version 2: the pipeline safety controller's data: applied pipeline configs (versioned),
+// sensors, pipeline runs (the trigger locks) and pipeline events. No foreign keys to the v1
+// tables: a sensor may arrive before its pipeline's config, and events and runs outlive
+// executions.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE pipelines (
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  source TEXT NOT NULL,
+  text TEXT NOT NULL,
+  config TEXT NOT NULL CHECK (json_type(config) = 'object'),
+  created INTEGER NOT NULL,
+  PRIMARY KEY (id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE sensors (
+  pipeline TEXT NOT NULL,
+  key TEXT NOT NULL,
+  data TEXT NOT NULL CHECK (json_type(data) = 'object'),
+  written INTEGER NOT NULL,
+  PRIMARY KEY (pipeline, key)
+) WITHOUT ROWID;
+
+CREATE TABLE pipeline_runs (
+  pipeline TEXT NOT NULL,
+  schedule TEXT NOT NULL,
+  date TEXT NOT NULL,
+  execution_arn TEXT,
+  status TEXT NOT NULL CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED_FINAL')),
+  started INTEGER NOT NULL,
+  ended INTEGER,
+  lock_expires INTEGER,
+  PRIMARY KEY (pipeline, schedule, date)
+) WITHOUT ROWID;
+
+-- AUTOINCREMENT: an event id is never reused, even after the newest events are deleted.
+CREATE TABLE pipeline_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  pipeline TEXT NOT NULL,
+  schedule TEXT NOT NULL,
+  date TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  detail TEXT NOT NULL CHECK (json_type(detail) = 'object')
+);
+CREATE INDEX pipeline_events_by_time ON pipeline_events (time);
+CREATE INDEX pipeline_events_by_pipeline ON pipeline_events (pipeline, time);
+CREATE INDEX pipeline_events_by_type ON pipeline_events (type, time);
+)sql";
+
 struct Migration {
   int version;         // user_version once this step is applied
   const char* script;  // run as one unit, inside the migration transaction
@@ -116,6 +166,7 @@ struct Migration {
 
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,
@@ -134,10 +185,10 @@ Status<> CheckNotNewer(int version, const std::string& path) {
               "); open it with a newer Sluice");
 }
 
-// Applies the steps after `from`, inside the open transaction.
-Status<> ApplySteps(Db& db, int from) {
+// Applies the steps after `from` up to `to`, inside the open transaction.
+Status<> ApplySteps(Db& db, int from, int to) {
   for (const Migration& step : kMigrations) {
-    if (step.version <= from) continue;
+    if (step.version <= from || step.version > to) continue;
     auto applied = db.Exec("migration step", step.script);
     if (!applied.ok()) return applied;
     std::string pragma = "PRAGMA user_version = " + std::to_string(step.version);
@@ -148,30 +199,31 @@ Status<> ApplySteps(Db& db, int from) {
 }
 
 // Under the write lock: another process may have migrated since the caller looked.
-Status<> MigrateLocked(Db& db, const std::string& path) {
+Status<> MigrateLocked(Db& db, const std::string& path, int target) {
   auto version = UserVersion(db);
   if (!version.ok()) return Fail(version.error());
   auto newer = CheckNotNewer(*version, path);
   if (!newer.ok()) return newer;
-  auto applied = ApplySteps(db, *version);
+  auto applied = ApplySteps(db, *version, target);
   if (!applied.ok()) return applied;
   return db.Exec("commit migration", "COMMIT");
 }
 
 }  // namespace
 
-Status<> Migrate(Db& db, const std::string& path) {
+Status<> Migrate(Db& db, const std::string& path, int target) {
+  if (target <= 0 || target > kSchemaVersion) target = kSchemaVersion;
   auto version = UserVersion(db);
   if (!version.ok()) return Fail("open " + path + ": " + version.error());
   auto newer = CheckNotNewer(*version, path);
   if (!newer.ok()) return newer;
-  if (*version == kSchemaVersion) return Ok{};
+  if (*version >= target) return Ok{};
   auto migrated = db.Exec("begin migration", "BEGIN IMMEDIATE");
-  if (migrated.ok()) migrated = MigrateLocked(db, path);
+  if (migrated.ok()) migrated = MigrateLocked(db, path, target);
   if (migrated.ok()) return Ok{};
   db.Rollback();
   return Fail("migrate " + path + " from schema version " + std::to_string(*version) + " to " +
-              std::to_string(kSchemaVersion) + ": " + migrated.error());
+              std::to_string(target) + ": " + migrated.error());
 }
 
 }  // namespace sluice::engine::store_internal

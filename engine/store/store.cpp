@@ -53,7 +53,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   if (!db.ok()) return Fail(db.error());
   auto configured = Configure(**db, options.durability);
   if (!configured.ok()) return Fail("open " + path + ": " + configured.error());
-  auto migrated = store_internal::Migrate(**db, path);
+  auto migrated = store_internal::Migrate(**db, path, options.schema_version);
   if (!migrated.ok()) return Fail(migrated.error());
   auto impl = std::make_unique<Impl>();
   impl->db = std::move(*db);

@@ -2,8 +2,9 @@
 //
 // The database holds definitions (by content hash), state machines and their versions,
 // executions, their history events, and what recovery needs to resume a run: pending timers,
-// pending tasks and task tokens. docs/storage.md documents the schema, the migration policy and
-// the durability modes.
+// pending tasks and task tokens. For the pipeline safety controller it also holds pipeline
+// configs (versioned), sensors, pipeline runs and pipeline events. docs/storage.md documents the
+// schema, the migration policy and the durability modes.
 //
 // Writes go through group commit: stage them in a WriteBatch, then Commit() applies the whole
 // batch in one transaction (BEGIN IMMEDIATE … COMMIT). Either every write of the batch is
@@ -41,7 +42,7 @@
 namespace sluice::engine {
 
 // The schema version this build creates and understands (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 enum class Durability {
   // synchronous=FULL: the WAL is synced at every commit; a committed transaction survives a
@@ -66,6 +67,10 @@ struct StoreOptions {
   // true fails that step as if SQLite had reported an I/O error. Tests use it to fail the Nth
   // step of a commit, then the (N+1)th, … until one commit sees no fault.
   std::function<bool(std::string_view sql)> fail_step;
+  // Testing hook, 0 in production (migrate to kSchemaVersion): the version Open migrates a
+  // database to. Tests pass an older version to build a file as an older Sluice left it; such a
+  // Store must not be used for the tables of later versions.
+  int schema_version = 0;
 };
 
 struct CheckpointStats {
@@ -91,6 +96,13 @@ struct HistoryQuery {
   int64_t start_event_id = 0;
   bool reverse = false;
   int64_t limit = 0;  // 0: all
+};
+
+struct PipelineEventFilter {
+  std::string pipeline;                // every pipeline when empty
+  std::string type;                    // every type when empty
+  std::optional<int64_t> since_nanos;  // only events at or after this time
+  int64_t limit = 0;                   // only the newest `limit` events; 0: no limit
 };
 
 class Store {
@@ -138,6 +150,25 @@ class Store {
   // The execution's journal entries in order (engine/journal.h). Fails when the execution does
   // not exist.
   Result<std::vector<std::string>> GetJournal(const std::string& execution_arn);
+
+  // Pipeline configs. A missing pipeline or version is an empty optional.
+  Result<std::optional<PipelineVersionRecord>> GetLatestPipelineVersion(const std::string& id);
+  Result<std::optional<PipelineVersionRecord>> GetPipelineVersion(const std::string& id,
+                                                                  int64_t version);
+  Result<std::vector<PipelineVersionRecord>> ListPipelines();  // the latest versions, by id
+
+  // Sensors. ListSensors orders by key (by pipeline, then key, for every pipeline).
+  Result<std::optional<SensorRecord>> GetSensor(const std::string& pipeline,
+                                                const std::string& key);
+  Result<std::vector<SensorRecord>> ListSensors(const std::string& pipeline);  // "": every one
+
+  // Pipeline runs.
+  Result<std::optional<PipelineRunRecord>> GetPipelineRun(const std::string& pipeline,
+                                                          const std::string& schedule,
+                                                          const std::string& date);
+
+  // Pipeline events matching `filter`, oldest first (by time, then id).
+  Result<std::vector<PipelineEventRecord>> ListPipelineEvents(const PipelineEventFilter& filter);
 
   struct Impl;
 

@@ -74,16 +74,29 @@ struct PutTaskTokenOp {
 struct RemoveTaskTokenOp {
   std::string token;
 };
+struct AddPipelineVersionOp {
+  PipelineVersionRecord record;
+};
+struct PutSensorOp {
+  SensorRecord record;
+};
+struct PutPipelineRunOp {
+  PipelineRunRecord record;
+};
+struct AppendPipelineEventOp {
+  PipelineEventRecord record;
+};
 
 using AnyOp =
     std::variant<PutDefinitionOp, PutStateMachineOp, DeleteStateMachineOp, PutStateMachineVersionOp,
                  InsertExecutionOp, UpdateExecutionOp, AppendEventOp, AddTimerOp, RemoveTimerOp,
-                 AddTaskOp, RemoveTaskOp, AppendJournalOp, PutTaskTokenOp, RemoveTaskTokenOp>;
+                 AddTaskOp, RemoveTaskOp, AppendJournalOp, PutTaskTokenOp, RemoveTaskTokenOp,
+                 AddPipelineVersionOp, PutSensorOp, PutPipelineRunOp, AppendPipelineEventOp>;
 
-// Brings the schema of the database at `path` (already configured) up to kSchemaVersion: every
-// missing migration step, and the new user_version, in one transaction. Fails, changing
-// nothing, when the database is newer than kSchemaVersion or a step fails.
-Status<> Migrate(Db& db, const std::string& path);
+// Brings the schema of the database at `path` (already configured) up to `target` (0:
+// kSchemaVersion): every missing migration step, and the new user_version, in one transaction.
+// Fails, changing nothing, when the database is newer than kSchemaVersion or a step fails.
+Status<> Migrate(Db& db, const std::string& path, int target);
 
 }  // namespace store_internal
 

@@ -78,6 +78,22 @@ void WriteBatch::RemoveTaskToken(std::string token) {
   ops_.push_back({RemoveTaskTokenOp{std::move(token)}});
 }
 
+void WriteBatch::AddPipelineVersion(PipelineVersionRecord record) {
+  ops_.push_back({AddPipelineVersionOp{std::move(record)}});
+}
+
+void WriteBatch::PutSensor(SensorRecord record) {
+  ops_.push_back({PutSensorOp{std::move(record)}});
+}
+
+void WriteBatch::PutPipelineRun(PipelineRunRecord record) {
+  ops_.push_back({PutPipelineRunOp{std::move(record)}});
+}
+
+void WriteBatch::AppendPipelineEvent(PipelineEventRecord record) {
+  ops_.push_back({AppendPipelineEventOp{std::move(record)}});
+}
+
 size_t WriteBatch::size() const { return ops_.size(); }
 
 void WriteBatch::Clear() { ops_.clear(); }

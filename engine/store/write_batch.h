@@ -67,6 +67,23 @@ class WriteBatch {
   void PutTaskToken(TaskTokenRecord record);  // committing a token that exists fails
   void RemoveTaskToken(std::string token);    // no-op when absent
 
+  // Stores `record` as the next version of pipeline `record.id` (record.version is ignored: the
+  // number is assigned at commit, 1 for a new pipeline) unless the pipeline's latest version
+  // has exactly the same text, in which case nothing is written. Deciding at commit makes two
+  // processes applying the same file store one version.
+  void AddPipelineVersion(PipelineVersionRecord record);
+
+  // Inserts or replaces the sensor (pipeline, key). Committing data that is not a JSON object
+  // fails.
+  void PutSensor(SensorRecord record);
+
+  // Inserts or replaces the run (pipeline, schedule, date), every field at once.
+  void PutPipelineRun(PipelineRunRecord record);
+
+  // Appends a pipeline event (record.id is ignored: ids are assigned at commit, increasing).
+  // Committing a detail that is not a JSON object fails.
+  void AppendPipelineEvent(PipelineEventRecord record);
+
   size_t size() const;  // staged writes
   bool empty() const { return size() == 0; }
   void Clear();

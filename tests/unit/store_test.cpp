@@ -283,8 +283,9 @@ TEST(Store, CreatesTheSchemaInWalModeAndReopens) {
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.Rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
             (std::vector<std::string>{"definitions", "executions", "history_events", "journal",
-                                      "pending_tasks", "pending_timers", "state_machine_versions",
-                                      "state_machines", "task_tokens"}));
+                                      "pending_tasks", "pending_timers", "pipeline_events",
+                                      "pipeline_runs", "pipelines", "sensors", "sqlite_sequence",
+                                      "state_machine_versions", "state_machines", "task_tokens"}));
   std::string before = raw.Dump();
   auto reopened = OpenOrDie(path);
   ASSERT_TRUE(reopened);
