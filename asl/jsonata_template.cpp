@@ -98,27 +98,17 @@ struct JsonataTemplate::Node {
     return node;
   }
 
-  Result<Json, AslError> Evaluate(const Json& input, const Json& bindings,
-                                  const std::string& field) const {
+  Result<Json, AslError> Evaluate(const Json& input, const Json& bindings, const std::string& field,
+                                  const jsonata::Environment& env) const {
     switch (kind) {
       case Kind::kLiteral:
         return literal;
-      case Kind::kExpression: {
-        auto r = expression->Evaluate(input, bindings);
-        if (!r.ok()) {
-          const auto& e = r.error();
-          return Fail(QueryError(Describe(text, field) + " threw an error during evaluation. " +
-                                 e.code + ": " + e.message));
-        }
-        if (!r.value().has_value()) {
-          return Fail(QueryError(Describe(text, field) + " returned nothing (undefined)."));
-        }
-        return std::move(*std::move(r).value());
-      }
+      case Kind::kExpression:
+        return EvaluateExpression(input, bindings, field, env);
       case Kind::kObject: {
         Json out = Json::object();
         for (const auto& [key, child] : members) {
-          auto v = child.Evaluate(input, bindings, field + "/" + key);
+          auto v = child.Evaluate(input, bindings, field + "/" + key, env);
           if (!v.ok()) return v;
           out[key] = std::move(v).value();
         }
@@ -127,12 +117,33 @@ struct JsonataTemplate::Node {
       case Kind::kArray: {
         Json out = Json::array();
         for (size_t i = 0; i < items.size(); ++i) {
-          auto v = items[i].Evaluate(input, bindings, field + "[" + std::to_string(i) + "]");
+          auto v = items[i].Evaluate(input, bindings, field + "[" + std::to_string(i) + "]", env);
           if (!v.ok()) return v;
           out.push_back(std::move(v).value());
         }
         return out;
       }
+    }
+    return Json();
+  }
+
+  Result<Json, AslError> EvaluateExpression(const Json& input, const Json& bindings,
+                                            const std::string& field,
+                                            const jsonata::Environment& env) const {
+    Json value;
+    auto r = expression->Run(&input, bindings, env, &value);
+    if (!r.ok()) {
+      const auto& e = r.error();
+      return Fail(QueryError(Describe(text, field) + " threw an error during evaluation. " +
+                             e.code + ": " + e.message));
+    }
+    switch (r.value()) {
+      case jsonata::Outcome::kValue:
+        return value;
+      case jsonata::Outcome::kUndefined:
+        return Fail(QueryError(Describe(text, field) + " returned nothing (undefined)."));
+      case jsonata::Outcome::kFunction:
+        return Fail(QueryError(Describe(text, field) + " returned an unsupported result type."));
     }
     return Json();
   }
@@ -147,8 +158,9 @@ Result<JsonataTemplate, std::string> JsonataTemplate::Compile(const Json& value)
 }
 
 Result<Json, AslError> JsonataTemplate::Evaluate(const Json& input, const Json& bindings,
-                                                 std::string_view field) const {
-  return root_->Evaluate(input, bindings, std::string(field));
+                                                 std::string_view field,
+                                                 const jsonata::Environment& env) const {
+  return root_->Evaluate(input, bindings, std::string(field), env);
 }
 
 bool JsonataTemplate::is_expression() const { return root_->kind == Node::Kind::kExpression; }

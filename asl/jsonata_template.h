@@ -11,7 +11,12 @@
 // States.QueryEvaluationError whose cause is AWS's text, e.g.
 //   The JSONata expression '$x' specified for the field 'Output/result' returned nothing
 //   (undefined).
-// (the executor adds the "An error occurred while executing the state …" prefix).
+// (the executor adds the "An error occurred while executing the state …" prefix). An
+// expression whose result is a function fails with "… returned an unsupported result type.".
+//
+// The clock and random source that $now, $millis, $random, $shuffle and $uuid see come from the
+// caller's jsonata::Environment; the executor passes the event time and its seeded generator,
+// so evaluation is deterministic.
 //
 // Thread rule: immutable after Compile; share freely.
 #pragma once
@@ -37,9 +42,10 @@ class JsonataTemplate {
   // (code, position and text).
   static Result<JsonataTemplate, std::string> Compile(const Json& value);
 
-  // Evaluates the template. `field` names it in causes ("Output", "Assign/x", "Items").
-  Result<Json, AslError> Evaluate(const Json& input, const Json& bindings,
-                                  std::string_view field) const;
+  // Evaluates the template. `field` names it in causes ("Output", "Assign/x", "Items"); `env`
+  // is the clock and random source (one `env` serves every expression of the template).
+  Result<Json, AslError> Evaluate(const Json& input, const Json& bindings, std::string_view field,
+                                  const jsonata::Environment& env) const;
 
   // True when the whole value is one expression (not a literal or a structure).
   bool is_expression() const;

@@ -198,6 +198,7 @@ struct Executor::State {
   uint64_t execution_timer_id = 0;
   Json context_base;  // $$.Execution and $$.StateMachine
   Commands* out = nullptr;
+  std::function<void(const TraceEvent&)> tracer;  // optional (set_tracer)
 
   // ---- history --------------------------------------------------------------------------
 
@@ -305,9 +306,12 @@ struct Executor::State {
     return b;
   }
 
+  // $now/$millis see the event time and $random/$shuffle/$uuid draw from the seeded generator,
+  // so a replay evaluates every expression exactly as the original run did.
   Result<Json, AslError> Evaluate(const Frame& f, const asl::JsonataTemplate& tmpl,
                                   const Json& bindings, std::string_view field) {
-    auto r = tmpl.Evaluate(f.input, bindings, field);
+    asl::jsonata::Environment env{now / 1'000'000, &random};
+    auto r = tmpl.Evaluate(f.input, bindings, field, env);
     if (!r.ok()) return Fail(Located(f, r.error()));
     return r;
   }
@@ -631,6 +635,9 @@ struct Executor::State {
     const asl::ChoiceBranch* branch = matched.value();
     if (branch == nullptr && st.default_next.empty()) {
       return FailState(f, AslError{std::string(errors::kNoChoiceMatched), "No Matches!"});
+    }
+    if (tracer) {
+      tracer(TraceEvent{&st, f.entered_event_id, branch ? branch - st.choices.data() : -1});
     }
     // A matching rule brings its own Assign and Output; Default uses the state's.
     if (branch != nullptr) {
@@ -1517,5 +1524,8 @@ const asl::AslError& Executor::error() const { return s_->error; }
 const std::vector<HistoryEvent>& Executor::history() const { return s_->history; }
 const ExecutionOptions& Executor::options() const { return s_->options; }
 int64_t Executor::start_time() const { return s_->start_time; }
+void Executor::set_tracer(std::function<void(const TraceEvent&)> tracer) {
+  s_->tracer = std::move(tracer);
+}
 
 }  // namespace sluice::engine

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,14 @@ struct Command {
 
 using Commands = std::vector<Command>;
 
+// What the executor reports to a tracer (Executor::set_tracer) as it decides; replay uses it to
+// explain a run. Today: which rule a Choice state matched.
+struct TraceEvent {
+  const asl::State* state = nullptr;  // the Choice state; valid while the executor lives
+  int64_t entered_event_id = 0;       // its StateEntered event
+  int64_t choice_index = -1;          // the matched entry of Choices; -1: Default
+};
+
 class Executor {
  public:
   Executor(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options);
@@ -109,6 +118,10 @@ class Executor {
   const std::vector<HistoryEvent>& history() const;
   const ExecutionOptions& options() const;
   int64_t start_time() const;
+
+  // Optional: called synchronously, from inside the event that made the decision. Tracing
+  // changes nothing in the run.
+  void set_tracer(std::function<void(const TraceEvent&)> tracer);
 
   struct State;
 

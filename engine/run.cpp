@@ -35,7 +35,8 @@ std::string NewUuid() {
   return buf;
 }
 
-Result<RunResult> RunToCompletion(const RunRequest& request, const HandlerFactory& make_handler) {
+Result<RunResult> RunToCompletion(const RunRequest& request, const HandlerFactory& make_handler,
+                                  RuntimeListener* listener) {
   std::unique_ptr<Clock> clock;
   if (request.virtual_clock) {
     clock = std::make_unique<VirtualClock>();
@@ -46,6 +47,7 @@ Result<RunResult> RunToCompletion(const RunRequest& request, const HandlerFactor
   auto handler = make_handler(runtime.loop());
   if (!handler.ok()) return Fail(handler.error());
   runtime.set_handler(handler.value().get());
+  runtime.set_listener(listener);
 
   ExecutionOptions options;
   options.state_machine_name = request.machine_name;

@@ -21,6 +21,8 @@ class TaskHandler;
 
 namespace sluice::engine {
 
+class RuntimeListener;
+
 // The ARNs Sluice gives local state machines and executions (region "local").
 std::string StateMachineArn(const std::string& machine_name);
 std::string ExecutionArn(const std::string& machine_name, const std::string& execution_name);
@@ -50,7 +52,9 @@ struct RunResult {
 using HandlerFactory =
     std::function<Result<std::unique_ptr<handlers::TaskHandler>>(uv_loop_t* loop)>;
 
-// Runs the execution until it ends. Fails only when the handler cannot be built.
-Result<RunResult> RunToCompletion(const RunRequest& request, const HandlerFactory& make_handler);
+// Runs the execution until it ends. Fails only when the handler cannot be built, or when
+// `listener` (optional; e.g. a JournalRecorder, engine/replay.h) fails to commit.
+Result<RunResult> RunToCompletion(const RunRequest& request, const HandlerFactory& make_handler,
+                                  RuntimeListener* listener = nullptr);
 
 }  // namespace sluice::engine

@@ -5,14 +5,13 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <chrono>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <regex>
 #include <string>
 #include <vector>
@@ -54,6 +53,11 @@ double NumArg(const Args& a, size_t i, const std::string& fn, int64_t pos) {
 const Value& FnArg(const Args& a, size_t i, const std::string& fn, int64_t pos) {
   if (!IsFunc(Arg(a, i))) BadArg(fn, i, pos);
   return a[i];
+}
+
+// A uniform draw from [0, 1): the top 53 bits of the next value.
+double UnitInterval(Random& random) {
+  return static_cast<double>(random.Next() >> 11) / static_cast<double>(uint64_t{1} << 53);
 }
 
 std::u32string ToU32(const std::string& s) {
@@ -680,9 +684,12 @@ void AddNumericFunctions(Registry& r) {
     std::reverse(out.begin(), out.end());
     return Str(out);
   });
-  r.Add("random", "<:n>", 0, [](Evaluator&, Args&, const Value&, int64_t) {
-    static thread_local std::mt19937_64 gen{std::random_device{}()};
-    return Value::Of(Json(std::uniform_real_distribution<double>(0.0, 1.0)(gen)));
+  // AWS's $random takes an optional seed: the same seed always gives the same number (not
+  // AWS's number for that seed, whose generator is unpublished).
+  r.Add("random", "<n?:n>", 1, [](Evaluator& ev, Args& a, const Value&, int64_t pos) {
+    if (Arg(a, 0).undef()) return Num(UnitInterval(ev.Rng()));
+    SeededRandom seeded(std::bit_cast<uint64_t>(NumArg(a, 0, "random", pos)));
+    return Num(UnitInterval(seeded));
   });
 }
 
@@ -746,12 +753,16 @@ void AddArrayFunctions(Registry& r) {
     for (size_t i : order) out.push_back(v[i]);
     return Plain(std::move(out));
   });
-  r.Add("shuffle", "<a:a>", 1, [](Evaluator&, Args& a, const Value&, int64_t) {
+  r.Add("shuffle", "<a:a>", 1, [](Evaluator& ev, Args& a, const Value&, int64_t) {
     if (Arg(a, 0).undef()) return Undef();
     if (Len(a[0]) <= 1) return a[0];
     std::vector<Value> v = ValItems(a[0]);
-    static thread_local std::mt19937_64 gen{std::random_device{}()};
-    std::shuffle(v.begin(), v.end(), gen);
+    // Fisher-Yates written out: std::shuffle's draws are the library's choice, and a replay
+    // must draw exactly as the original run did.
+    for (size_t i = v.size() - 1; i > 0; --i) {
+      auto j = static_cast<size_t>(UnitInterval(ev.Rng()) * static_cast<double>(i + 1));
+      std::swap(v[i], v[j]);
+    }
     return Plain(std::move(v));
   });
   r.Add("zip", "<a+>", 0, [](Evaluator&, Args& a, const Value&, int64_t) {
@@ -786,9 +797,11 @@ void AddArrayFunctions(Registry& r) {
     if (step == 0) BadArg("range", 2, pos);
     if ((end - start) / step + 1 > kMaxRangeSize)
       Throw("D2014", "The size of the sequence allocated by $range must not exceed 1e7.", pos);
-    Json out = Json::array();
-    for (double x = start; step > 0 ? x <= end : x >= end; x += step) out.push_back(MakeNum(x));
-    return FromJson(std::move(out));
+    // A sequence, as on AWS: a one-number range is that number at the top of an expression.
+    Value out = NewSeq();
+    out.arr->numeric = true;  // compact, as the range operator's
+    for (double x = start; step > 0 ? x <= end : x >= end; x += step) out.arr->nums.push_back(x);
+    return out;
   });
 }
 
@@ -972,11 +985,7 @@ std::string Hex(const unsigned char* d, unsigned n) {
 
 void AddMiscFunctions(Registry& r) {
   r.Add("millis", "<:n>", 0, [](Evaluator& ev, Args&, const Value&, int64_t) {
-    if (ev.now_ms < 0)
-      ev.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    return Num(static_cast<double>(ev.now_ms));
+    return Num(static_cast<double>(ev.NowMs()));
   });
   r.Add("hash", "<x-s?:s>", 2, [](Evaluator&, Args& a, const Value&, int64_t pos) {
     if (Arg(a, 0).undef()) return Undef();
@@ -1000,10 +1009,12 @@ void AddMiscFunctions(Registry& r) {
     if (j.is_discarded()) Throw("D3001", "Unable to parse JSON string: " + s, pos);
     return FromJson(std::move(j));
   });
-  r.Add("uuid", "<:s>", 0, [](Evaluator&, Args&, const Value&, int64_t) {
-    std::random_device rd;
+  r.Add("uuid", "<:s>", 0, [](Evaluator& ev, Args&, const Value&, int64_t) {
     unsigned char b[16];
-    for (auto& x : b) x = static_cast<unsigned char>(rd() & 0xFF);
+    for (int half = 0; half < 2; ++half) {
+      uint64_t bits = ev.Rng().Next();
+      for (int i = 0; i < 8; ++i) b[half * 8 + i] = static_cast<unsigned char>(bits >> (8 * i));
+    }
     b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
     b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
     std::string h = Hex(b, 16);

@@ -3,7 +3,6 @@
 // implements them, quirks included. Dates are computed with JavaScript's Date arithmetic
 // (proleptic Gregorian, millisecond time values, Date.UTC's 0..99 year mapping).
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -53,36 +52,6 @@ std::u32string JsSubstring(const std::u32string& s, long a, long b) {
   b = std::clamp(b, 0L, n);
   if (a > b) std::swap(a, b);
   return s.substr(static_cast<size_t>(a), static_cast<size_t>(b - a));
-}
-
-std::string JsNumberString(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v < 0 ? "-Infinity" : "Infinity";
-  if (v == 0) return "0";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, std::fabs(v), std::chars_format::scientific);
-  std::string s(buf, res.ptr);
-  size_t e = s.find('e');
-  std::string digits;
-  for (size_t i = 0; i < e; ++i) {
-    if (s[i] != '.') digits += s[i];
-  }
-  int n = std::atoi(s.c_str() + e + 1) + 1;  // position of the decimal point
-  int k = static_cast<int>(digits.size());
-  std::string out = v < 0 ? "-" : "";
-  if (k <= n && n <= 21) {
-    out += digits + std::string(static_cast<size_t>(n - k), '0');
-  } else if (0 < n && n <= 21) {
-    out += digits.substr(0, static_cast<size_t>(n)) + "." + digits.substr(static_cast<size_t>(n));
-  } else if (-6 < n && n <= 0) {
-    out += "0." + std::string(static_cast<size_t>(-n), '0') + digits;
-  } else {
-    out += digits.substr(0, 1);
-    if (k > 1) out += "." + digits.substr(1);
-    out += n - 1 >= 0 ? "e+" : "e-";
-    out += std::to_string(std::abs(n - 1));
-  }
-  return out;
 }
 
 namespace {
@@ -386,7 +355,7 @@ void JsSplice(U32& s, long pos, char32_t ch) {
 }
 
 U32 FormatDecimal(double value, const IntegerFormat& f) {
-  U32 s = Utf8To32(JsNumberString(value));
+  U32 s = Utf8To32(JsNumStr(value));
   if (f.mandatory > static_cast<long>(s.size()))
     s = U32(static_cast<size_t>(f.mandatory) - s.size(), U'0') + s;
   if (f.zero != U'0') {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <new>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -1195,6 +1196,24 @@ void Evaluator::Tick() {
     Throw("U1001", "Expression evaluation timeout: Check for infinite loop", -1);
 }
 
+int64_t Evaluator::NowMs() {
+  if (!now_ms) {
+    now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  }
+  return *now_ms;
+}
+
+Random& Evaluator::Rng() {
+  if (random) return *random;
+  thread_local SeededRandom fallback{[] {
+    std::random_device device;
+    return (uint64_t{device()} << 32) | device();
+  }()};
+  return fallback;
+}
+
 Value Evaluator::Eval(const NodeP& n, const Value& ctx, const EnvP& env) {
   Value result;
   {
@@ -1248,11 +1267,14 @@ const internal::EnvP& Library() {
   return env;
 }
 
-Result<std::optional<Json>, Error> Run(const internal::NodeP& root, const Json* input,
-                                       const Json& bindings, const Limits& limits) {
+Result<Outcome, Error> EvaluateTree(const internal::NodeP& root, const Json* input,
+                                    const Json& bindings, const Environment& env, Json* result,
+                                    const Limits& limits) {
   using internal::Value;
   internal::Evaluator ev;
   ev.limits = limits;
+  ev.now_ms = env.now_ms;
+  ev.random = env.random;
   ev.stack_floor = internal::StackFloor();
   struct Current {
     explicit Current(internal::Evaluator* e) : saved(internal::CurrentEvaluator()) {
@@ -1285,10 +1307,12 @@ Result<std::optional<Json>, Error> Run(const internal::NodeP& root, const Json* 
     }
     ev.root = in;
     Value r = ev.Eval(root, in, scope);
-    if (!r.json()) return std::optional<Json>();
+    if (internal::IsFunc(r)) return Outcome::kFunction;
+    if (!r.json()) return Outcome::kUndefined;
     Json out = internal::ToJson(r);
     internal::Sanitize(out);
-    return std::optional<Json>(std::move(out));
+    *result = std::move(out);
+    return Outcome::kValue;
   } catch (const internal::JErr& e) {
     return Fail(Error{e.code, e.message, e.pos});
   } catch (const nlohmann::json::exception& e) {
@@ -1300,25 +1324,41 @@ Result<std::optional<Json>, Error> Run(const internal::NodeP& root, const Json* 
   }
 }
 
+// The optional-JSON form of the older entry points: a function result is undefined there.
+Result<std::optional<Json>, Error> EvaluateOptional(const internal::NodeP& root, const Json* input,
+                                                    const Json& bindings, const Limits& limits) {
+  Json out;
+  auto r = EvaluateTree(root, input, bindings, Environment(), &out, limits);
+  if (!r.ok()) return Fail(std::move(r).error());
+  if (r.value() != Outcome::kValue) return std::optional<Json>();
+  return std::optional<Json>(std::move(out));
+}
+
 }  // namespace
+
+Result<Outcome, Error> Expression::Run(const Json* input, const Json& bindings,
+                                       const Environment& env, Json* result,
+                                       const Limits& limits) const {
+  return EvaluateTree(impl_->root, input, bindings, env, result, limits);
+}
 
 Result<std::optional<Json>, Error> Expression::Evaluate(const Json& input,
                                                         const Json& bindings) const {
-  return Run(impl_->root, &input, bindings, Limits());
+  return EvaluateOptional(impl_->root, &input, bindings, Limits());
 }
 
 Result<std::optional<Json>, Error> Expression::EvaluateUndefined(const Json& bindings) const {
-  return Run(impl_->root, nullptr, bindings, Limits());
+  return EvaluateOptional(impl_->root, nullptr, bindings, Limits());
 }
 
 Result<std::optional<Json>, Error> Expression::Evaluate(const Json& input, const Json& bindings,
                                                         const Limits& limits) const {
-  return Run(impl_->root, &input, bindings, limits);
+  return EvaluateOptional(impl_->root, &input, bindings, limits);
 }
 
 Result<std::optional<Json>, Error> Expression::EvaluateUndefined(const Json& bindings,
                                                                  const Limits& limits) const {
-  return Run(impl_->root, nullptr, bindings, limits);
+  return EvaluateOptional(impl_->root, nullptr, bindings, limits);
 }
 
 }  // namespace sluice::asl::jsonata

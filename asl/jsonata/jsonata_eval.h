@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -129,7 +130,8 @@ struct Evaluator {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   uint64_t steps = 0;
   std::vector<Value> opaque;          // functions stored inside JSON containers
-  int64_t now_ms = -1;                // $millis(): fixed for one evaluation
+  std::optional<int64_t> now_ms;      // Environment::now_ms, or the clock once read
+  Random* random = nullptr;           // Environment::random (null: a nondeterministic one)
   const char* stack_floor = nullptr;  // evaluation stops (U1001) below this stack address
 
   Value Eval(const NodeP& n, const Value& ctx, const EnvP& env);
@@ -137,6 +139,10 @@ struct Evaluator {
   Value Call(const Value& fn, std::vector<Value> args, const Value& ctx, int64_t pos);
   // Checks the time budget; called from long-running builtins too.
   void Tick();
+  // The time $millis and $now report: the injected one, else the system clock read once.
+  int64_t NowMs();
+  // The random source of $random, $shuffle and $uuid.
+  Random& Rng();
 };
 
 // Value construction and inspection (jsonata_values.cpp).
@@ -174,7 +180,9 @@ Value Append(const Value& a, const Value& b);  // fn.append
 void InstallBuiltins(Env& env);
 std::string StringifyJson(const Json& j, bool pretty, int64_t pos);
 std::string StringifyV(const Value& v, bool pretty, int64_t pos);
-std::string JsNumStr(double v);  // JavaScript Number::toString
+// ECMAScript Number::prototype.toString (shortest round trip; exponent form below 1e-6 and from
+// 1e21).
+std::string JsNumStr(double v);
 // fn.lookup: the value of `key` in an object, or in each object of an array (flattened).
 Value LookupKey(const Value& input, const std::string& key);
 // The form of a regex literal to run on a subject of `length` bytes (see JRegex); U1001 when

@@ -298,7 +298,7 @@ U32 MakeString(double x, long dp, const Properties& p) {
   x = std::fabs(x);
   std::string s;
   if (x >= 1e21 || !std::isfinite(x)) {
-    s = JsNumberString(x);
+    s = JsNumStr(x);
   } else {
     std::vector<char> buf(static_cast<size_t>(dp) + 400);
     std::snprintf(buf.data(), buf.size(), "%.*f", static_cast<int>(dp), x);

@@ -20,9 +20,6 @@ namespace sluice::asl::jsonata::internal {
 // the core library: $now and $toMillis read the clock only through the registered $millis.
 void InstallPictureBuiltins(Env& env);
 
-// ECMAScript Number::toString (shortest round trip; exponent form below 1e-6 and from 1e21).
-std::string JsNumberString(double v);
-
 // fn:format-integer / parse-integer as jsonata-js implements them. ParseInteger returns nullopt
 // when the text yields no number (JavaScript's NaN).
 std::string FormatInteger(double value, const std::string& picture);

@@ -13,6 +13,7 @@
 #include "asl/loader.h"
 #include "asl/timestamp.h"
 #include "engine/cli/pipeline_commands.h"
+#include "engine/cli/replay_command.h"
 #include "engine/handler_setup.h"
 #include "engine/run.h"
 #include "engine/service.h"
@@ -508,6 +509,9 @@ int main(int argc, char** argv) {
   stop_cmd->add_option("--cause", stop.cause, "Cause recorded");
   PipelineCommands pipeline_commands(app);
 
+  ReplayArgs replay;
+  auto* replay_cmd = AddReplayCommand(app, replay);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -528,6 +532,7 @@ int main(int argc, char** argv) {
     if (*describe_cmd) return Describe(describe);
     if (*history_cmd) return History(history);
     if (*stop_cmd) return Stop(stop);
+    if (*replay_cmd) return RunReplay(replay);
     if (auto code = pipeline_commands.Run()) return *code;
   } catch (const UsageError& e) {
     std::cerr << "sluice: " << e.message << "\n";

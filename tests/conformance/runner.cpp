@@ -6,6 +6,11 @@
 // and `cause` too where it is given. `task_mocks` become a functions file, exactly as
 // `sluice run --functions` would read it. Waits run on the virtual clock.
 //
+// Every case that runs is also replayed: its journal (kept by a JournalRecorder) is fed to a
+// fresh executor (Rebuild), whose history must equal the original exactly; a mismatch fails the
+// case, naming the first differing event. The summary line "replay: N/M histories reproduced"
+// counts the cases that ran.
+//
 // The ratchet: cases named in --known-failures may fail. The run fails when any other case
 // fails, and when a listed case passes (so the list only ever shrinks).
 //
@@ -17,6 +22,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -24,6 +30,8 @@
 
 #include "asl/loader.h"
 #include "engine/handler_setup.h"
+#include "engine/journal.h"
+#include "engine/replay.h"
 #include "engine/run.h"
 #include "handlers/task_handler.h"
 
@@ -96,7 +104,26 @@ void RemovePath(Json& root, const std::vector<Json>& tokens, size_t at = 0) {
 struct Outcome {
   bool passed = false;
   std::string detail;
+  bool ran = false;         // the execution ran (and so was replayed)
+  bool reproduced = false;  // its replay gave the same history
 };
+
+std::string EventText(const std::optional<sluice::engine::HistoryEvent>& e) {
+  return e ? sluice::engine::HistoryEventToJson(*e).dump() : "nothing";
+}
+
+// Rebuilds the run from its journal; "" when the history is reproduced, else what differs.
+std::string CheckReplay(const std::shared_ptr<const sluice::asl::StateMachine>& machine,
+                        const sluice::engine::RunResult& run,
+                        const sluice::engine::JournalRecorder& journal) {
+  if (!journal.started()) return "the run recorded no start";
+  auto rebuilt = sluice::engine::Rebuild(machine, run.options, journal.input(),
+                                         journal.start_time(), journal.entries());
+  auto diff = sluice::engine::FirstDifference(run.history, rebuilt.executor->history());
+  if (!diff) return "";
+  return "replay differs from the run at event #" + std::to_string(diff->event_id) +
+         "\n  run:    " + EventText(diff->recorded) + "\n  replay: " + EventText(diff->replayed);
+}
 
 Outcome RunCase(const Json& c) {
   Outcome out;
@@ -117,13 +144,18 @@ Outcome RunCase(const Json& c) {
   req.input = std::make_shared<const Json>(c.value("input", Json::object()));
   req.virtual_clock = true;
   req.express = c.value("provenance", Json::object()).value("state_machine_type", "") == "EXPRESS";
+  sluice::engine::JournalRecorder journal;
   auto run = sluice::engine::RunToCompletion(
-      req, [&](uv_loop_t* loop) { return sluice::engine::BuildHandlers(loop, hc); });
+      req, [&](uv_loop_t* loop) { return sluice::engine::BuildHandlers(loop, hc); }, &journal);
   if (!run.ok()) {
     out.detail = "could not run: " + run.error();
     return out;
   }
   const auto& r = run.value();
+  out.ran = true;
+  out.detail = CheckReplay(req.machine, r, journal);
+  out.reproduced = out.detail.empty();
+  if (!out.reproduced) return out;
   const Json& expected = c.at("expected");
   std::string want_status = expected.at("status").get<std::string>();
   std::string got_status = sluice::engine::ExecutionStatusName(r.status);
@@ -228,7 +260,7 @@ int main(int argc, char** argv) {
 
   std::map<std::string, std::pair<int, int>> by_category;  // passed, failed
   std::vector<std::string> failed_names, unexpected, fixed;
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, ran = 0, reproduced = 0;
   for (const auto& path : files) {
     Json c;
     try {
@@ -242,6 +274,8 @@ int main(int argc, char** argv) {
     if (!opt.filter.empty() && name.find(opt.filter) == std::string::npos) continue;
     std::string category = c.value("category", "uncategorised");
     Outcome o = RunCase(c);
+    ran += o.ran;
+    reproduced += o.reproduced;
     auto& counts = by_category[category];
     if (o.passed) {
       ++passed;
@@ -279,6 +313,7 @@ int main(int argc, char** argv) {
     for (const auto& n : fixed) std::cout << "  " << n << "\n";
     rc = 1;
   }
+  std::cout << "\nreplay: " << reproduced << "/" << ran << " histories reproduced\n";
   std::cout << "\n" << passed << " passed, " << failed << " failed\n";
   return rc;
 }

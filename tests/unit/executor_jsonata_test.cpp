@@ -19,8 +19,9 @@ std::shared_ptr<const asl::StateMachine> Machine(const char* text) {
   return compiled.ok() ? compiled.value() : nullptr;
 }
 
-ExecutionOptions Options() {
+ExecutionOptions Options(uint64_t seed = 0) {
   ExecutionOptions o;
+  o.seed = seed;
   o.state_machine_name = "M";
   o.state_machine_arn = "arn:aws:states:local:123456789012:stateMachine:M";
   o.execution_name = "e1";
@@ -30,8 +31,9 @@ ExecutionOptions Options() {
 
 // Runs a machine whose only task (if any) answers with `task_result`.
 struct Driven {
-  explicit Driven(const char* definition, Json input, Json task_result = Json::object())
-      : ex(Machine(definition), Options()) {
+  explicit Driven(const char* definition, Json input, Json task_result = Json::object(),
+                  uint64_t seed = 0)
+      : ex(Machine(definition), Options(seed)) {
     Commands cmds = ex.Start(std::move(input), kT0);
     for (int guard = 0; guard < 100 && !ex.done(); ++guard) {
       Commands next;
@@ -255,6 +257,51 @@ TEST(ExecutorJsonata, OversizedVariableFailsWithDataLimitExceeded) {
   ASSERT_EQ(run.ex.status(), ExecutionStatus::kFailed);
   EXPECT_EQ(run.ex.error().error, "States.DataLimitExceeded");
   EXPECT_NE(run.ex.error().cause.find("'big'"), std::string::npos);
+}
+
+TEST(ExecutorJsonata, ClockFunctionsSeeTheEventTime) {
+  Driven run(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
+      "A":{"Type":"Pass","Output":{"now":"{% $now() %}","millis":"{% $millis() %}",
+                                   "entered":"{% $states.context.State.EnteredTime %}"},
+           "Next":"W"},
+      "W":{"Type":"Wait","Seconds":5,"Next":"B"},
+      "B":{"Type":"Pass","Output":{"first":"{% $states.input %}","millis":"{% $millis() %}"},
+           "End":true}}})",
+             Json::object());
+  ASSERT_EQ(run.ex.status(), ExecutionStatus::kSucceeded);
+  const int64_t t0_ms = kT0 / 1'000'000;
+  const Json& first = run.ex.output()["first"];
+  EXPECT_EQ(first["millis"], Json(t0_ms));
+  EXPECT_EQ(first["now"], Json("2023-11-14T22:13:20.000Z"));
+  EXPECT_EQ(first["now"], first["entered"]);
+  EXPECT_EQ(run.ex.output()["millis"], Json(t0_ms + 5000));  // after the Wait's timer
+}
+
+TEST(ExecutorJsonata, RandomFunctionsFollowTheExecutionSeed) {
+  const char* def = R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
+      "A":{"Type":"Pass","Output":{"u":"{% $uuid() %}","r":"{% $random() %}"},"Next":"B"},
+      "B":{"Type":"Pass","Output":{"a":"{% $states.input %}","u":"{% $uuid() %}",
+                                   "s":"{% $shuffle([1,2,3,4,5,6,7,8]) %}"},"End":true}}})";
+  Driven first(def, Json::object(), Json::object(), 42);
+  Driven again(def, Json::object(), Json::object(), 42);
+  Driven other(def, Json::object(), Json::object(), 43);
+  ASSERT_EQ(first.ex.status(), ExecutionStatus::kSucceeded);
+  EXPECT_EQ(first.ex.output(), again.ex.output());
+  EXPECT_NE(first.ex.output()["a"]["u"], first.ex.output()["u"]);  // the generator advances
+  EXPECT_NE(first.ex.output()["a"]["u"], other.ex.output()["a"]["u"]);
+  EXPECT_NE(first.ex.output()["a"]["r"], other.ex.output()["a"]["r"]);
+}
+
+TEST(ExecutorJsonata, FunctionResultIsAnUnsupportedType) {
+  Driven run(R"({"QueryLanguage":"JSONata","StartAt":"S","States":{
+      "S":{"Type":"Pass","Output":{"f":"{% function($x){$x} %}"},"End":true}}})",
+             Json::object());
+  ASSERT_EQ(run.ex.status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(run.ex.error().error, "States.QueryEvaluationError");
+  EXPECT_EQ(run.ex.error().cause,
+            "An error occurred while executing the state 'S' (entered at the event id #2). The "
+            "JSONata expression 'function($x){$x}' specified for the field 'Output/f' returned an "
+            "unsupported result type.");
 }
 
 }  // namespace

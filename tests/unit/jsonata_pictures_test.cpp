@@ -30,15 +30,15 @@ std::string Code(const std::string& expr) {
   return r.ok() ? "" : r.error().code;
 }
 
-TEST(JsonataPicturesTest, JsNumberString) {
-  using internal::JsNumberString;
-  EXPECT_EQ(JsNumberString(123), "123");
-  EXPECT_EQ(JsNumberString(-5.5), "-5.5");
-  EXPECT_EQ(JsNumberString(1e20), "100000000000000000000");
-  EXPECT_EQ(JsNumberString(1e21), "1e+21");
-  EXPECT_EQ(JsNumberString(1.5e-7), "1.5e-7");
-  EXPECT_EQ(JsNumberString(0.000001), "0.000001");
-  EXPECT_EQ(JsNumberString(0.1 + 0.2), "0.30000000000000004");
+TEST(JsonataPicturesTest, JsNumStr) {
+  using internal::JsNumStr;
+  EXPECT_EQ(JsNumStr(123), "123");
+  EXPECT_EQ(JsNumStr(-5.5), "-5.5");
+  EXPECT_EQ(JsNumStr(1e20), "100000000000000000000");
+  EXPECT_EQ(JsNumStr(1e21), "1e+21");
+  EXPECT_EQ(JsNumStr(1.5e-7), "1.5e-7");
+  EXPECT_EQ(JsNumStr(0.000001), "0.000001");
+  EXPECT_EQ(JsNumStr(0.1 + 0.2), "0.30000000000000004");
 }
 
 TEST(JsonataPicturesTest, FormatIntegerDecimalPatterns) {
