@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config
       nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libuv1-dev libspdlog-dev
-      libcli11-dev libssl-dev libhowardhinnant-date-dev
+      libcli11-dev libssl-dev libhowardhinnant-date-dev libcurl4-openssl-dev
+      libhttp-parser-dev
       libgtest-dev libgmock-dev libbenchmark-dev)
 missing=()
 for p in "${PKGS[@]}"; do

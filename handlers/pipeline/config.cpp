@@ -3,11 +3,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "asl/diagnostic.h"
 #include "asl/loader.h"
 #include "handlers/pipeline/config_internal.h"
 #include "handlers/pipeline/duration.h"
@@ -43,10 +45,18 @@ constexpr std::string_view kSensorPrefix = "SENSOR#";
 constexpr const char* kNamedCalendars =
     "named calendars are not supported; list the dates in schedule.exclude.dates";
 
+// Job types that need AWS: recognised (Interlock has them) but refused.
+bool NeedsAws(JobType type) {
+  return type == JobType::kLambda || type == JobType::kGlue || type == JobType::kEmr ||
+         type == JobType::kEmrServerless;
+}
+
+// The job types Sluice runs.
 std::string JobTypeNames() {
   std::string names;
-  for (const auto& entry : kJobTypes)
-    names += (names.empty() ? "" : ", ") + std::string(entry.name);
+  for (const auto& entry : kJobTypes) {
+    if (!NeedsAws(entry.type)) names += (names.empty() ? "" : ", ") + std::string(entry.name);
+  }
   return names;
 }
 
@@ -326,6 +336,147 @@ ValidationConfig ReadValidation(Problems& problems, const Json& value) {
   return validation;
 }
 
+// job.config, per job type (jobs.h runs them; docs/pipelines.md "Job types") ---------------
+
+// A member that must be a map whose values are scalars (headers, env, arguments).
+void ReadScalarMap(const MapReader& map, std::string_view key) {
+  const Json* members = map.Map(key);
+  if (members == nullptr) return;
+  for (const auto& [name, value] : members->items()) {
+    if (!value.is_primitive() || value.is_null()) {
+      map.problems().AtValue(asl::JoinPointer(map.PointerOf(key), name),
+                             "expected a string, number or boolean, got " + Describe(value));
+    }
+  }
+}
+
+// A URL (it may start with an environment variable, expanded when the job starts).
+void ReadUrl(const MapReader& map, std::string_view key) {
+  std::optional<std::string> url = map.String(key, true);
+  if (!url || url->empty()) return;
+  if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0 && (*url)[0] != '$') {
+    map.problems().AtValue(map.PointerOf(key),
+                           "expected an http:// or https:// URL, got \"" + *url + "\"");
+  }
+}
+
+void ReadTimeout(const MapReader& map) {
+  std::optional<double> seconds = map.Number("timeout");
+  if (seconds && (*seconds <= 0 || *seconds > 3600)) {
+    map.problems().AtValue(map.PointerOf("timeout"),
+                           "must be more than 0 and at most 3600 (seconds)");
+  }
+}
+
+// A JSON body: a map or list, or a string holding JSON text.
+void ReadJsonBody(const MapReader& map) {
+  const Json* body = map.Get("body");
+  if (body != nullptr && !body->is_object() && !body->is_array() && !body->is_string()) {
+    map.problems().AtValue(map.PointerOf("body"),
+                           "expected a map, a list or a JSON string, got " + Describe(*body));
+  }
+}
+
+// Exactly one of two alternative keys.
+void ReadOneOf(const MapReader& map, std::string_view first, std::string_view second) {
+  const bool has_first = map.Get(first) != nullptr, has_second = map.Get(second) != nullptr;
+  if (!has_first && !has_second) {
+    map.problems().AtValue(map.pointer(), "missing required key '" + std::string(first) +
+                                              "' (or '" + std::string(second) + "')");
+  } else if (has_first && has_second) {
+    map.problems().AtKey(map.PointerOf(second),
+                         "cannot be combined with '" + std::string(first) + "'");
+  }
+}
+
+void ReadCommandConfig(Problems& problems, const Json& value) {
+  MapReader map(problems, value, "/job/config", {"command", "argv", "env", "cwd"});
+  ReadOneOf(map, "command", "argv");
+  if (std::optional<std::string> command = map.String("command")) {
+    if (command->find_first_not_of(" \t\n") == std::string::npos) {
+      problems.AtValue(map.PointerOf("command"), "must not be empty");
+    }
+  }
+  if (const Json* argv = map.List("argv")) {
+    if (argv->empty()) problems.AtValue(map.PointerOf("argv"), "must not be empty");
+    for (size_t i = 0; i < argv->size(); ++i) {
+      if (!(*argv)[i].is_string()) {
+        problems.AtValue(map.PointerOf("argv") + "/" + std::to_string(i),
+                         "expected a string, got " + Describe((*argv)[i]));
+      }
+    }
+  }
+  ReadScalarMap(map, "env");
+  map.String("cwd");
+}
+
+void ReadHttpConfig(Problems& problems, const Json& value) {
+  MapReader map(problems, value, "/job/config", {"method", "url", "headers", "body", "timeout"});
+  if (std::optional<std::string> method = map.String("method")) {
+    const bool token = !method->empty() && std::all_of(method->begin(), method->end(),
+                                                       [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (!token) {
+      problems.AtValue(
+          map.PointerOf("method"),
+          "expected an HTTP method in capitals (GET, POST, PUT, …), got \"" + *method + "\"");
+    }
+  }
+  ReadUrl(map, "url");
+  ReadScalarMap(map, "headers");
+  ReadJsonBody(map);
+  ReadTimeout(map);
+}
+
+void ReadAirflowConfig(Problems& problems, const Json& value) {
+  MapReader map(problems, value, "/job/config", {"url", "dagId", "headers", "body", "timeout"});
+  ReadUrl(map, "url");
+  map.String("dagId", true);
+  ReadScalarMap(map, "headers");
+  ReadJsonBody(map);
+  ReadTimeout(map);
+}
+
+void ReadDatabricksConfig(Problems& problems, const Json& value) {
+  MapReader map(problems, value, "/job/config",
+                {"workspaceUrl", "jobId", "headers", "arguments", "timeout"});
+  ReadUrl(map, "workspaceUrl");
+  const Json* job_id = map.Get("jobId");
+  if (job_id == nullptr) {
+    if (map.valid()) map.ReportMissing("jobId");
+  } else if (!job_id->is_string() && !job_id->is_number_integer()) {
+    problems.AtValue(map.PointerOf("jobId"),
+                     "expected a string or an integer, got " + Describe(*job_id));
+  }
+  ReadScalarMap(map, "headers");
+  ReadScalarMap(map, "arguments");
+  ReadTimeout(map);
+}
+
+void ReadStepFunctionConfig(Problems& problems, const Json& value) {
+  MapReader map(problems, value, "/job/config", {"stateMachine", "stateMachineArn", "arguments"});
+  ReadOneOf(map, "stateMachine", "stateMachineArn");
+  map.String("stateMachine");
+  map.String("stateMachineArn");
+  map.Map("arguments");
+}
+
+void ReadJobTypeConfig(Problems& problems, const Json& config, JobType type) {
+  switch (type) {
+    case JobType::kCommand:
+      return ReadCommandConfig(problems, config);
+    case JobType::kHttp:
+      return ReadHttpConfig(problems, config);
+    case JobType::kAirflow:
+      return ReadAirflowConfig(problems, config);
+    case JobType::kDatabricks:
+      return ReadDatabricksConfig(problems, config);
+    case JobType::kStepFunction:
+      return ReadStepFunctionConfig(problems, config);
+    default:
+      return;
+  }
+}
+
 std::optional<JobConfig> ReadJob(Problems& problems, const Json& value) {
   MapReader map(problems, value, "/job",
                 {"type", "config", "maxRetries", "maxCodeRetries", "maxDriftReruns",
@@ -356,7 +507,19 @@ std::optional<JobConfig> ReadJob(Problems& problems, const Json& value) {
                      "unknown job type '" + *type + "' (expected one of: " + JobTypeNames() + ")");
     return std::nullopt;
   }
+  if (NeedsAws(*parsed)) {
+    problems.AtValue(map.PointerOf("type"), "job type '" + *type +
+                                                "' needs AWS and is not supported by Sluice (use "
+                                                "one of: " +
+                                                JobTypeNames() + ")");
+    return std::nullopt;
+  }
   job.type = *parsed;
+  if (config != nullptr) {
+    ReadJobTypeConfig(problems, *config, job.type);
+  } else if (!map.Get("config")) {
+    map.ReportMissing("config");
+  }
   return job;
 }
 

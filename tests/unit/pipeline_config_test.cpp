@@ -315,7 +315,7 @@ TEST(PipelineConfigTest, CronPipeline) {
 
 TEST(PipelineConfigTest, AcceptsJsonDocuments) {
   Result<PipelineConfig, ConfigDiagnostics> text = ParsePipelineConfig(
-      R"({"pipeline": {"id": "p"}, "job": {"type": "command", "maxRetries": 3}})");
+      R"({"pipeline": {"id": "p"}, "job": {"type": "command", "maxRetries": 3, "config": {"command": "x"}}})");
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(text->job->max_retries, 3);
 
@@ -381,7 +381,7 @@ extra: 1
             "p.yaml:18:14: /validation/rules/1/check: unknown check 'regex' (expected one of: "
             "exists, equals, gt, gte, lt, lte, age_lt, age_gt)\n"
             "p.yaml:22:9: /job/type: unknown job type 'foo' (expected one of: command, http, "
-            "lambda, airflow, glue, emr, emr-serverless, step-function, databricks)\n"
+            "airflow, step-function, databricks)\n"
             "p.yaml:23:15: /job/maxRetries: 11 is out of range 0-10\n"
             "p.yaml:24:1: /extra: unknown key 'extra' (expected one of: pipeline, schedule, sla, "
             "validation, job, postRun, dryRun)\n");
@@ -394,10 +394,12 @@ TEST(PipelineConfigValidationTest, WrongTypes) {
             "p.yaml:1:16: /pipeline/id: expected a string, got the number 12\n");
   EXPECT_EQ(Problems("pipeline: {id: p}\ndryRun: yes\n"),
             "p.yaml:2:9: /dryRun: expected a boolean (true or false), got the string \"yes\"\n");
-  EXPECT_EQ(Problems("pipeline: {id: p}\njob: {type: command, maxRetries: '3'}\n"),
-            "p.yaml:2:34: /job/maxRetries: expected an integer, got the string \"3\"\n");
-  EXPECT_EQ(Problems("pipeline: {id: p}\njob: {type: command, maxRetries: 1.5}\n"),
-            "p.yaml:2:34: /job/maxRetries: expected an integer, got the number 1.5\n");
+  EXPECT_EQ(
+      Problems("pipeline: {id: p}\njob: {type: command, maxRetries: '3', config: {command: x}}\n"),
+      "p.yaml:2:34: /job/maxRetries: expected an integer, got the string \"3\"\n");
+  EXPECT_EQ(
+      Problems("pipeline: {id: p}\njob: {type: command, maxRetries: 1.5, config: {command: x}}\n"),
+      "p.yaml:2:34: /job/maxRetries: expected an integer, got the number 1.5\n");
   EXPECT_EQ(Problems("pipeline: {id: p}\njob: {type: command, config: run.sh}\n"),
             "p.yaml:2:30: /job/config: expected a map, got the string \"run.sh\"\n");
   EXPECT_EQ(Problems("pipeline: {id: p}\nvalidation: {rules: {key: a}}\n"),
@@ -409,7 +411,7 @@ TEST(PipelineConfigValidationTest, WrongTypes) {
 }
 
 TEST(PipelineConfigValidationTest, MissingRequiredKeys) {
-  EXPECT_EQ(Problems("job: {type: command}\n"),
+  EXPECT_EQ(Problems("job: {type: command, config: {command: x}}\n"),
             "p.yaml:1:1: (root): missing required key 'pipeline'\n");
   EXPECT_EQ(Problems("pipeline: {owner: me}\n"),
             "p.yaml:1:11: /pipeline: missing required key 'id'\n");
@@ -506,7 +508,8 @@ TEST(PipelineConfigValidationTest, SlaProblems) {
 // Interlock's TestValidatePipelineConfig bounds.
 TEST(PipelineConfigValidationTest, JobBudgetsAndPollWindow) {
   const auto job = [](const std::string& fields) {
-    return Problems("pipeline: {id: p}\njob: {type: command, " + fields + "}\n");
+    return Problems("pipeline: {id: p}\njob: {type: command, " + fields +
+                    ", config: {command: x}}\n");
   };
   EXPECT_EQ(job("maxRetries: -1"), "p.yaml:2:34: /job/maxRetries: -1 is out of range 0-10\n");
   EXPECT_EQ(job("maxRetries: 10"), "(valid)");
@@ -537,7 +540,7 @@ TEST(PipelineConfigValidationTest, CrossSectionRequirements) {
   const std::string four = R"(pipeline: {id: p}
 schedule: {cron: '0 6 * * *', include: {dates: ['2026-03-05']}}
 sla: {maxDuration: 2h}
-job: {type: command, maxRetries: 11, maxCodeRetries: 4}
+job: {type: command, maxRetries: 11, maxCodeRetries: 4, config: {command: x}}
 )";
   Result<PipelineConfig, ConfigDiagnostics> parsed = ParsePipelineConfig(four);
   ASSERT_FALSE(parsed.ok());

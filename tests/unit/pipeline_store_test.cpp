@@ -106,7 +106,7 @@ TEST_F(PipelinesTest, ReportsEveryProblemOfEveryFileWithItsLocation) {
   EXPECT_EQ(Problems({bad, good, typo}),
             bad +
                 ":4:9: /job/type: unknown job type 'foo' (expected one of: command, http, "
-                "lambda, airflow, glue, emr, emr-serverless, step-function, databricks)\n" +
+                "airflow, step-function, databricks)\n" +
                 bad + ":5:15: /job/maxRetries: 11 is out of range 0-10\n" + typo +
                 ":3:3: /pipeline/ownr: unknown key 'ownr' (expected one of: id, owner, "
                 "description)\n");
