@@ -66,8 +66,7 @@ struct JobEnvironment {
   std::function<std::string(const std::string& name)> getenv;
   // step-function jobs: start an execution of the state machine `machine` (a file path or a
   // stored state machine name) with `input`; returns its execution ARN. Unset: refused.
-  std::function<Result<std::string>(const std::string& machine, const Json& input)>
-      start_execution;
+  std::function<Result<std::string>(const std::string& machine, const Json& input)> start_execution;
   // step-function jobs: the status of an execution ("RUNNING", "SUCCEEDED", "FAILED",
   // "TIMED_OUT", "ABORTED"), or an error when unknown.
   std::function<Result<std::string>(const std::string& execution_arn)> execution_status;
