@@ -30,6 +30,15 @@ void DurableRecorder::Resumed(const Executor& execution, int64_t journal_length,
   for (const auto& c : pending.tasks) t.task_events[c.task_id] = c.scheduled_event_id;
 }
 
+void DurableRecorder::Redriven(const Executor& execution, std::string options_blob) {
+  ExecutionUpdate update;
+  update.status = ExecutionStatus::kRunning;
+  update.redrive_count = execution.redrive_count();
+  update.redrive_nanos = execution.redrive_time();
+  if (!options_blob.empty()) update.options = std::move(options_blob);
+  batch_.UpdateExecution(execution.options().execution_arn, std::move(update));
+}
+
 void DurableRecorder::OnStart(const Executor& execution, const Json& input) {
   const ExecutionOptions& o = execution.options();
   Tracked& t = tracked_[o.execution_arn];
@@ -45,7 +54,8 @@ void DurableRecorder::OnEntry(const Executor& execution, const JournalEntry& ent
   batch_.AppendJournal(arn, ++t.journal_length, EncodeJournalEntry(entry));
   if (entry.kind == JournalEntry::Kind::kTimer) {
     batch_.RemoveTimer(arn, static_cast<int64_t>(entry.id));
-  } else if (entry.kind != JournalEntry::Kind::kStop) {
+  } else if (entry.kind == JournalEntry::Kind::kTaskSucceeded ||
+             entry.kind == JournalEntry::Kind::kTaskFailed) {
     auto it = t.task_events.find(entry.id);
     if (it != t.task_events.end()) {
       batch_.RemoveTask(arn, it->second);
@@ -98,7 +108,8 @@ void DurableRecorder::OnEnd(const Executor& execution) {
   }
   const auto& history = execution.history();
   update.stop_nanos = history.empty() ? execution.start_time() : history.back().timestamp_nanos;
-  update.redrive_count = o.redrive_count;
+  update.redrive_count = execution.redrive_count();
+  if (execution.redrive_time() != 0) update.redrive_nanos = execution.redrive_time();
   batch_.UpdateExecution(o.execution_arn, std::move(update));
   // A task still running when the execution ended (Stop, timeout) is no longer pending.
   Tracked& t = tracked_[o.execution_arn];

@@ -39,6 +39,11 @@ class DurableRecorder : public RuntimeListener {
   // is `pending` (recovery): no new row, the journal goes on from there.
   void Resumed(const Executor& execution, int64_t journal_length, const PendingWork& pending);
 
+  // Stages the row of an execution just redriven (Executor::Redrive, delivered and reported
+  // like any journal entry): RUNNING again, with its redrive count and date, and `options_blob`
+  // as its options when not empty (a redrive with other task handlers).
+  void Redriven(const Executor& execution, std::string options_blob);
+
   void OnStart(const Executor& execution, const Json& input) override;
   void OnEntry(const Executor& execution, const JournalEntry& entry) override;
   void OnProgress(const Executor& execution, size_t first_event, const Commands& commands) override;

@@ -47,6 +47,19 @@ enum class Phase {
   kDone,      // finished (succeeded, failed or aborted)
 };
 
+// Size in bytes of `s` serialised as a JSON string, quotes included.
+size_t SerializedStringSize(const std::string& s) {
+  size_t n = 2 + s.size();
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      n += 1;
+    } else if (c < 0x20) {
+      n += 5;
+    }
+  }
+  return n;
+}
+
 // Size in bytes of `value` serialised compactly, without building the string.
 size_t SerializedSize(const Json& value) {
   switch (value.type()) {
@@ -54,7 +67,7 @@ size_t SerializedSize(const Json& value) {
       size_t n = 2;
       bool first = true;
       for (const auto& [k, v] : value.items()) {
-        n += (first ? 0 : 1) + Json(k).dump().size() + 1 + SerializedSize(v);
+        n += (first ? 0 : 1) + SerializedStringSize(k) + 1 + SerializedSize(v);
         first = false;
       }
       return n;
@@ -68,18 +81,8 @@ size_t SerializedSize(const Json& value) {
       }
       return n;
     }
-    case Json::value_t::string: {
-      const auto& s = value.get_ref<const std::string&>();
-      size_t n = 2 + s.size();
-      for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-          n += 1;
-        } else if (c < 0x20) {
-          n += 5;
-        }
-      }
-      return n;
-    }
+    case Json::value_t::string:
+      return SerializedStringSize(value.get_ref<const std::string&>());
     default:
       return value.dump().size();
   }
@@ -117,6 +120,20 @@ bool IsLegacyLambda(const std::string& resource) {
 bool IsCallback(const std::string& resource) {
   return resource.size() > 17 &&
          resource.compare(resource.size() - 17, 17, ".waitForTaskToken") == 0;
+}
+
+// "PassStateEntered" / "PassStateExited", … : built once, not per transition.
+const char* StateEventType(StateType type, bool entered) {
+  static const auto names = [] {
+    std::vector<std::string> v;
+    for (int t = 0; t <= static_cast<int>(StateType::kMap); ++t) {
+      const std::string name = asl::StateTypeName(static_cast<StateType>(t));
+      v.push_back(name + "StateEntered");
+      v.push_back(name + "StateExited");
+    }
+    return v;
+  }();
+  return names[static_cast<size_t>(type) * 2 + (entered ? 0 : 1)].c_str();
 }
 
 Json ErrorOutput(const AslError& e) {
@@ -172,6 +189,11 @@ struct Frame {
   bool pumping = false;
   bool child_failed = false;
   AslError child_error;
+  // The current Map or Parallel state has launched its children and not concluded with their
+  // results: a redrive keeps the children that succeeded and redrives the others.
+  bool launched = false;
+  // While a redrive pumps: child i's frame from the earlier attempt, or -1 (never launched).
+  std::vector<int64_t> prior;
 
   // Outcome.
   bool ok = false;
@@ -196,7 +218,9 @@ struct Executor::State {
   uint64_t next_task_id = 1;
   uint64_t next_timer_id = 1;
   uint64_t execution_timer_id = 0;
-  Json context_base;  // $$.Execution and $$.StateMachine
+  int64_t redrive_count = 0;  // $$.Execution.RedriveCount
+  int64_t redrive_time = 0;   // of the last redrive; 0: never redriven
+  Json context_base;          // $$.Execution and $$.StateMachine
   Commands* out = nullptr;
   std::function<void(const TraceEvent&)> tracer;  // optional (set_tracer)
 
@@ -267,6 +291,12 @@ struct Executor::State {
     auto r = spec.path.Select(scope);
     if (!r.ok()) return Fail(RuntimeError(f, asl::InvalidPathCause(spec.path, r.error())));
     return std::move(r).value();
+  }
+
+  // SelectInput of a value the caller no longer needs: the default path "$" moves it.
+  Result<Json, AslError> SelectOwned(const Frame& f, const asl::SelectPathSpec& spec, Json data) {
+    if (!spec.null_object && spec.path.IsRoot()) return data;
+    return SelectInput(f, spec, data);
   }
 
   Result<Json, AslError> ApplyTemplate(const Frame& f, const asl::PayloadTemplate& tmpl,
@@ -424,9 +454,14 @@ struct Executor::State {
       return Conclude(f, st.assign, result, &bindings, st.output.get(), result, NextOf(f),
                       on_error);
     }
-    auto merged = ApplyResultPath(st.result_path, f.input, result);
+    // ResultPath "$" (the default) replaces the input: nothing to merge or copy. `result` is
+    // moved only when no Assign reads it below.
+    const bool replaces =
+        !st.result_path.discard && st.result_path.path.IsRoot() && !st.assign.present();
+    auto merged = replaces ? Result<Json, AslError>(std::move(result))
+                           : ApplyResultPath(st.result_path, f.input, result);
     if (!merged.ok()) return on_error(merged.error());
-    auto out_value = SelectInput(f, st.output_path, merged.value());
+    auto out_value = SelectOwned(f, st.output_path, std::move(merged).value());
     if (!out_value.ok()) return on_error(out_value.error());
     Conclude(f, st.assign, result, nullptr, nullptr, std::move(out_value).value(), NextOf(f),
              on_error);
@@ -517,15 +552,21 @@ struct Executor::State {
     return true;
   }
 
-  void EnterState(Frame& f) {
+  // <Type>StateEntered for f.state with f.input; the state's retry counters start afresh.
+  void EmitEntered(Frame& f) {
     const auto& st = *f.state;
-    std::string type_name = asl::StateTypeName(st.type);
     f.entered_time = now;
     f.retry_attempts.assign(st.retry.size(), 0);
     f.retry_count = 0;
     f.entered_event_id =
-        Emit(&f, (type_name + "StateEntered").c_str(),
+        Emit(&f, StateEventType(st.type, true),
              Json{{"name", st.name}, {"input", f.input.dump()}, {"inputDetails", Truncated()}});
+  }
+
+  void EnterState(Frame& f) {
+    const auto& st = *f.state;
+    f.launched = false;
+    EmitEntered(f);
     switch (st.type) {
       case StateType::kPass:
         return RunPass(f);
@@ -556,7 +597,6 @@ struct Executor::State {
                                 "of bytes service limit."});
       return;
     }
-    std::string type_name = asl::StateTypeName(st.type);
     Json details{{"name", st.name}, {"output", output.dump()}, {"outputDetails", Truncated()}};
     if (assigned && !assigned->empty()) {
       Json vars = Json::object();
@@ -564,7 +604,7 @@ struct Executor::State {
       details["assignedVariables"] = std::move(vars);
       details["assignedVariablesDetails"] = Truncated();
     }
-    Emit(&f, (type_name + "StateExited").c_str(), std::move(details));
+    Emit(&f, StateEventType(st.type, false), std::move(details));
     if (next.empty()) {
       FinishFrame(f, true, std::move(output), {});
       return;
@@ -1046,6 +1086,7 @@ struct Executor::State {
 
   void RunParallel(Frame& f) {
     const auto& st = *f.state;
+    f.launched = false;
     if (Jsonata(f)) {
       auto args = Arguments(f);
       if (!args.ok()) return FailState(f, args.error());
@@ -1064,6 +1105,8 @@ struct Executor::State {
   }
 
   void ResetChildren(Frame& f, size_t total) {
+    f.launched = true;
+    f.prior.clear();
     f.children.clear();
     f.results.assign(total, Json());
     f.next_child = 0;
@@ -1083,6 +1126,7 @@ struct Executor::State {
 
   void RunMap(Frame& f) {
     const auto& st = *f.state;
+    f.launched = false;
     auto eff = SelectInput(f, st.input_path, f.input);
     if (!eff.ok()) return FailState(f, eff.error());
     f.effective = std::move(eff).value();
@@ -1209,6 +1253,10 @@ struct Executor::State {
     while (!f.child_failed && f.next_child < total && status == ExecutionStatus::kRunning &&
            (f.max_concurrency <= 0 || f.running < static_cast<size_t>(f.max_concurrency))) {
       size_t i = f.next_child++;
+      if (!f.prior.empty() && f.prior[i] >= 0) {
+        RedriveChild(f, *frames[f.prior[i]]);
+        continue;
+      }
       Json input;
       const asl::StateMachine* m;
       if (is_map) {
@@ -1248,6 +1296,8 @@ struct Executor::State {
     if (f.finished == total) {
       Emit(&f, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", nullptr);
       f.phase = Phase::kRunning;
+      f.launched = false;
+      f.prior.clear();
       Json results = Json::array();
       for (auto& r : f.results) results.push_back(std::move(r));
       f.results.clear();
@@ -1327,6 +1377,55 @@ struct Executor::State {
     f.phase = Phase::kDone;
   }
 
+  // ---- redrive ---------------------------------------------------------------------------
+
+  // Runs again a frame that ended unsuccessfully (failed or aborted), from the state it ended in,
+  // with that state's input and the variables it entered with. A Map or Parallel state that
+  // ended while its children ran is entered again, keeps the children that succeeded and
+  // redrives the others (launching those never launched).
+  void RedriveFrame(Frame& f) {
+    f.phase = Phase::kRunning;
+    f.ok = false;
+    f.error = {};
+    if (!f.launched) return Advance(f);
+    EmitEntered(f);
+    const bool is_map = f.state->type == StateType::kMap;
+    if (is_map) {
+      Emit(&f, "MapStateStarted", Json{{"length", f.items.size()}});
+    } else {
+      Emit(&f, "ParallelStateStarted", nullptr);
+    }
+    const size_t total = f.results.size();
+    f.prior.assign(total, -1);
+    f.finished = 0;
+    for (uint32_t id : f.children) {
+      const Frame& c = *frames[id];
+      f.prior[static_cast<size_t>(c.index)] = id;
+      if (c.ok) ++f.finished;
+    }
+    f.children.clear();
+    f.next_child = 0;
+    f.running = 0;
+    f.failed = 0;
+    f.child_failed = false;
+    f.phase = Phase::kChildren;
+    Pump(f);
+    if (f.phase == Phase::kRunning) Advance(f);
+  }
+
+  // Child `c` of `parent` from the attempt before the redrive: kept when it succeeded (already
+  // counted as finished), else redriven.
+  void RedriveChild(Frame& parent, Frame& c) {
+    if (c.ok) return;
+    parent.children.push_back(c.id);
+    ++parent.running;
+    c.last_event_id = parent.last_event_id;
+    if (parent.state->type == StateType::kMap) {
+      Emit(&c, "MapIterationStarted", Json{{"index", c.index}, {"name", parent.state->name}});
+    }
+    RedriveFrame(c);
+  }
+
   // ---- frame end -------------------------------------------------------------------------
 
   void FailFrame(Frame& f, AslError e) { FinishFrame(f, false, Json(), std::move(e)); }
@@ -1361,6 +1460,13 @@ struct Executor::State {
       if (error.has_cause) d["cause"] = error.cause;
       Emit(&f, "ExecutionFailed", std::move(d));
     }
+  }
+
+  // The machine's TimeoutSeconds, counted from now.
+  void ArmExecutionTimer(Frame& root) {
+    if (!machine->timeout_seconds) return;
+    execution_timer_id = StartTimer(root, now + *machine->timeout_seconds * kNanosPerSecond);
+    timers.erase(execution_timer_id);  // handled specially in OnTimer
   }
 
   // Ends a running execution from outside (timeout, stop).
@@ -1418,6 +1524,7 @@ Commands Executor::Start(Json input, int64_t now) {
                                      {"StartTime", asl::FormatTimestamp(now)},
                                      {"Name", o.execution_name},
                                      {"RoleArn", o.role_arn}};
+  s.redrive_count = o.redrive_count;
   if (!o.express) s.context_base["Execution"]["RedriveCount"] = o.redrive_count;
   s.context_base["StateMachine"] =
       Json{{"Id", o.state_machine_arn}, {"Name", o.state_machine_name}};
@@ -1428,10 +1535,7 @@ Commands Executor::Start(Json input, int64_t now) {
               {"stateMachineArn", o.state_machine_arn}});
   Frame& root = s.NewFrame(FrameKind::kRoot, -1, s.machine.get(), std::move(input));
   root.last_event_id = 0;  // AWS: the first state's previousEventId is 0
-  if (s.machine->timeout_seconds) {
-    s.execution_timer_id = s.StartTimer(root, now + *s.machine->timeout_seconds * kNanosPerSecond);
-    s.timers.erase(s.execution_timer_id);  // handled specially in OnTimer
-  }
+  s.ArmExecutionTimer(root);
   s.Advance(root);
   s.out = nullptr;
   return out;
@@ -1518,7 +1622,44 @@ Commands Executor::Stop(const std::string& error, const std::string& cause, int6
   return out;
 }
 
+std::string Executor::NotRedrivableReason() const {
+  const auto& s = *s_;
+  if (s.options.express) return "Execution of an EXPRESS state machine cannot be redriven.";
+  if (s.status == ExecutionStatus::kRunning || s.status == ExecutionStatus::kSucceeded) {
+    return std::string("Execution is ") + ExecutionStatusName(s.status) +
+           " and cannot be redriven.";
+  }
+  // ExecutionRedriven and the first StateEntered must fit under the history quota.
+  const int64_t max = s.options.max_history_events;
+  if (max > 0 && static_cast<int64_t>(s.history.size()) >= max - 2) {
+    return "Execution history event limit exceeded.";
+  }
+  return "";
+}
+
+Commands Executor::Redrive(int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  if (!NotRedrivableReason().empty()) return out;
+  s.out = &out;
+  s.now = now;
+  s.status = ExecutionStatus::kRunning;
+  s.error = {};
+  ++s.redrive_count;
+  s.redrive_time = now;
+  s.context_base["Execution"]["RedriveCount"] = s.redrive_count;
+  Frame& root = *s.frames[0];
+  root.last_event_id =
+      s.Emit(nullptr, "ExecutionRedriven", Json{{"redriveCount", s.redrive_count}});
+  s.ArmExecutionTimer(root);
+  s.RedriveFrame(root);
+  s.out = nullptr;
+  return out;
+}
+
 ExecutionStatus Executor::status() const { return s_->status; }
+int64_t Executor::redrive_count() const { return s_->redrive_count; }
+int64_t Executor::redrive_time() const { return s_->redrive_time; }
 const Json& Executor::output() const { return s_->output; }
 const asl::AslError& Executor::error() const { return s_->error; }
 const std::vector<HistoryEvent>& Executor::history() const { return s_->history; }

@@ -18,6 +18,14 @@
 //                │ ├──(unhandled error)────► FAILED
 //                │ ├──(machine TimeoutSeconds)► TIMED_OUT
 //                │ └──(Stop)───────────────► ABORTED
+//                ▲                               │
+//                └──────────(Redrive)────────────┘  FAILED, TIMED_OUT or ABORTED only
+//
+// Redrive (AWS RedriveExecution) continues the same execution: history goes on with
+// ExecutionRedriven, $$.Execution.RedriveCount goes up by one, the machine's TimeoutSeconds
+// counts again from the redrive, and every frame that did not succeed runs again from the state
+// it ended in (with that state's input and variables, its retry counters afresh), while Map
+// iterations and Parallel branches that succeeded keep their results.
 //
 // Thread rule: single-threaded; owned by the runtime's loop thread.
 #pragma once
@@ -54,7 +62,7 @@ struct ExecutionOptions {
   uint64_t seed = 0;  // for States.UUID, States.MathRandom and retry jitter
   // Payload quota (bytes of a state's input or output, serialised). AWS: 256 KiB.
   size_t max_payload_bytes = 256 * 1024;
-  int64_t redrive_count = 0;
+  int64_t redrive_count = 0;  // at Start; Redrive counts up from here
   // Express executions cannot be redriven, so their context object has no RedriveCount.
   bool express = false;
   // AWS's quota of history events per execution: reaching it fails the execution with
@@ -111,7 +119,16 @@ class Executor {
   // StopExecution: ends a running execution as ABORTED.
   Commands Stop(const std::string& error, const std::string& cause, int64_t now);
 
+  // RedriveExecution: runs a FAILED, TIMED_OUT or ABORTED execution again from where it did not
+  // succeed (see the lifecycle above). Does nothing when NotRedrivableReason() is not empty.
+  Commands Redrive(int64_t now);
+  // Why Redrive() would do nothing, in AWS's words (DescribeExecution's redriveStatusReason,
+  // e.g. "Execution is SUCCEEDED and cannot be redriven."); empty when it can be redriven.
+  std::string NotRedrivableReason() const;
+
   ExecutionStatus status() const;
+  int64_t redrive_count() const;  // $$.Execution.RedriveCount now
+  int64_t redrive_time() const;   // of the last Redrive; 0 when never redriven
   bool done() const { return status() != ExecutionStatus::kRunning; }
   const Json& output() const;          // when SUCCEEDED
   const asl::AslError& error() const;  // when FAILED / TIMED_OUT / ABORTED

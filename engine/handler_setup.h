@@ -23,12 +23,16 @@ struct HandlerConfig {
   std::string mock_source;
   std::string test_case;     // required with mock_config
   std::string machine_name;  // the state machine's name, checked against the mock config
+  // Serve the Task states that neither the mocks nor the functions serve with the process's
+  // built-in handlers (the pipeline lifecycle's, Service::set_builtin_handler).
+  bool builtins = false;
 };
 
 // Validates the configuration and builds the handlers on `loop`; the error names the file and
-// the offending key.
-Result<std::unique_ptr<handlers::TaskHandler>> BuildHandlers(uv_loop_t* loop,
-                                                             const HandlerConfig& config);
+// the offending key. With config.builtins, `builtin` (not owned; it must outlive the result)
+// serves what the files do not; a config asking for builtins without one fails.
+Result<std::unique_ptr<handlers::TaskHandler>> BuildHandlers(
+    uv_loop_t* loop, const HandlerConfig& config, handlers::TaskHandler* builtin = nullptr);
 
 // Converts a conformance case's `task_mocks` into a functions file: identity → a command that
 // echoes its payload (`cat`), constant → return, raise → raise.

@@ -18,6 +18,8 @@ const char* KindName(JournalEntry::Kind kind) {
       return "timer";
     case JournalEntry::Kind::kStop:
       return "stop";
+    case JournalEntry::Kind::kRedrive:
+      return "redrive";
   }
   return "?";
 }
@@ -53,6 +55,8 @@ Result<JournalEntry> DecodeJournalEntry(const std::string& text) {
       e.kind = JournalEntry::Kind::kTimer;
     } else if (kind == "stop") {
       e.kind = JournalEntry::Kind::kStop;
+    } else if (kind == "redrive") {
+      e.kind = JournalEntry::Kind::kRedrive;
     } else {
       return Fail("unknown journal entry kind '" + kind + "'");
     }
@@ -77,6 +81,8 @@ Commands Deliver(Executor& executor, const JournalEntry& entry) {
       asl::AslError e = ErrorOf(entry.value);
       return executor.Stop(e.error, e.cause, entry.time);
     }
+    case JournalEntry::Kind::kRedrive:
+      return executor.Redrive(entry.time);
   }
   return {};
 }
@@ -116,11 +122,23 @@ void PendingTracker::Delivered(const JournalEntry& entry) {
       erase(timers_, [&](const Command& t) { return t.timer_id == entry.id; });
       break;
     case JournalEntry::Kind::kStop:
+    case JournalEntry::Kind::kRedrive:
       break;
   }
 }
 
 PendingWork PendingTracker::Pending() const { return PendingWork{tasks_, timers_}; }
+
+ExecutionOptions StartOptions(ExecutionOptions stored, const std::vector<JournalEntry>& entries) {
+  for (const auto& entry : entries) {
+    if (entry.kind != JournalEntry::Kind::kRedrive) continue;
+    if (entry.value && entry.value->is_object()) {
+      stored.redrive_count = entry.value->value("redriveCount", int64_t{1}) - 1;
+    }
+    break;
+  }
+  return stored;
+}
 
 Rebuilt Rebuild(std::shared_ptr<const asl::StateMachine> machine, ExecutionOptions options,
                 const Json& input, int64_t start_time, const std::vector<JournalEntry>& entries) {

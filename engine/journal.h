@@ -2,10 +2,10 @@
 //
 // The executor is a deterministic step function: given its definition, options (including the
 // random seed), input and start time, the sequence of external events it received (task results,
-// timer firings, stop requests, each with the `now` it was delivered at) determines everything
-// else: its history, its variables, its pending work. The runtime records each such event as a
-// JournalEntry next to the history; recovery and replay rebuild an executor by feeding the
-// entries back (Rebuild).
+// timer firings, stop and redrive requests, each with the `now` it was delivered at) determines
+// everything else: its history, its variables, its pending work. The runtime records each such
+// event as a JournalEntry next to the history; recovery and replay rebuild an executor by feeding
+// the entries back (Rebuild).
 //
 // Thread rule: plain values and a pure function.
 #pragma once
@@ -28,6 +28,7 @@ struct JournalEntry {
     kTaskFailed,     // id: the task id; value: {"Error": …, "Cause": …}
     kTimer,          // id: the executor's timer id
     kStop,           // value: {"Error": …, "Cause": …}
+    kRedrive,        // value: {"redriveCount": N}, the count the redrive brought the execution to
   };
   Kind kind = Kind::kTimer;
   uint64_t id = 0;
@@ -67,6 +68,10 @@ struct Rebuilt {
   std::unique_ptr<Executor> executor;
   PendingWork pending;
 };
+
+// The options an execution was started with, from those decoded from its stored row: the row's
+// redrive count is the current one, raised by each redrive entry of `entries`.
+ExecutionOptions StartOptions(ExecutionOptions stored, const std::vector<JournalEntry>& entries);
 
 // Replays an execution: Start(input, start_time), then every entry in order. The executor ends
 // in exactly the state the original reached after its last recorded entry.

@@ -77,6 +77,7 @@ Result<Recorded> LoadRecorded(Store& store, const std::string& reference) {
   if (out.input.is_discarded()) return Fail(std::string("stored input is not JSON"));
   auto read = ReadConsistently(store, out);
   if (!read.ok()) return Fail(read.error());
+  out.options = StartOptions(std::move(out.options), out.entries);
   return out;
 }
 

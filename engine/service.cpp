@@ -66,6 +66,7 @@ Json HandlerConfigJson(const HandlerConfig& h) {
     j["testCase"] = h.test_case;
   }
   j["machineName"] = h.machine_name;
+  if (h.builtins) j["builtins"] = true;
   return j;
 }
 
@@ -93,6 +94,7 @@ Result<HandlerConfig> DecodeHandlerConfig(const std::string& options_blob) {
     h.test_case = j.value("testCase", "");
   }
   h.machine_name = j.value("machineName", "");
+  h.builtins = j.value("builtins", false);
   return h;
 }
 
@@ -102,6 +104,16 @@ struct Service::Impl {
   std::unique_ptr<Runtime> runtime;
   PerExecutionHandler handler;
   std::unique_ptr<DurableRecorder> recorder;
+  handlers::TaskHandler* builtin = nullptr;
+  std::map<std::string, Executor*> live;  // executions running here, by ARN
+
+  // `done`, after forgetting the execution as live.
+  DoneCallback Tracked(const std::string& arn, DoneCallback done) {
+    return [this, arn, done = std::move(done)](const Executor& ex) {
+      live.erase(arn);
+      if (done) done(ex);
+    };
+  }
 
   // The handlers are destroyed before the runtime (each cancels its own running tasks while the
   // loop is still alive), so the runtime must not cancel the tasks it still has in flight (a Run
@@ -111,7 +123,7 @@ struct Service::Impl {
   }
 
   Status<> AddHandlers(const std::string& arn, const HandlerConfig& config) {
-    auto built = BuildHandlers(runtime->loop(), config);
+    auto built = BuildHandlers(runtime->loop(), config, builtin);
     if (!built.ok()) return Fail(built.error());
     handler.Add(arn, std::move(built).value());
     return Ok{};
@@ -147,9 +159,9 @@ struct Service::Impl {
       entries.push_back(std::move(entry).value());
     }
     if (!entries.empty()) clock->AdvanceTo(entries.back().time);
-    Loaded loaded{
-        Rebuild(machine.value(), std::move(options).value(), input, record.start_nanos, entries),
-        static_cast<int64_t>(entries.size())};
+    Loaded loaded{Rebuild(machine.value(), StartOptions(std::move(options).value(), entries), input,
+                          record.start_nanos, entries),
+                  static_cast<int64_t>(entries.size())};
     auto recorded = store->GetHistory(record.arn);
     if (!recorded.ok()) return Fail(where + recorded.error());
     const auto& history = loaded.rebuilt.executor->history();
@@ -177,10 +189,37 @@ struct Service::Impl {
     Rebuilt& rebuilt = loaded.value().rebuilt;
     if (rebuilt.executor->done()) return Ok{};  // its end is recorded with its last entry
     recorder->Resumed(*rebuilt.executor, loaded.value().journal_length, rebuilt.pending);
-    runtime->Adopt(std::move(rebuilt), done);
+    live[record.arn] = &runtime->Adopt(std::move(rebuilt), Tracked(record.arn, done));
     return Ok{};
   }
+
+  // The task handlers a redrive runs with, and the options blob to store when they change.
+  Result<std::pair<HandlerConfig, std::string>> RedriveHandlers(const ExecutionRecord& record,
+                                                                const RedriveRequest& request) {
+    auto stored = DecodeHandlerConfig(record.options);
+    if (!stored.ok()) return Fail(record.arn + ": " + stored.error());
+    if (!request.handlers) return std::make_pair(std::move(stored).value(), std::string());
+    HandlerConfig handlers = *request.handlers;
+    if (handlers.machine_name.empty()) handlers.machine_name = stored.value().machine_name;
+    handlers.builtins = handlers.builtins || stored.value().builtins;
+    Json blob = Json::parse(record.options, nullptr, /*allow_exceptions=*/false);
+    if (!blob.is_object()) blob = Json::object();
+    blob["handlers"] = HandlerConfigJson(handlers);
+    return std::make_pair(std::move(handlers), blob.dump());
+  }
 };
+
+std::string RedriveStatusReason(const ExecutionRecord& record) {
+  if (record.status == ExecutionStatus::kRunning || record.status == ExecutionStatus::kSucceeded) {
+    return std::string("Execution is ") + ExecutionStatusName(record.status) +
+           " and cannot be redriven.";
+  }
+  auto options = DecodeExecutionOptions(record);
+  if (options.ok() && options.value().express) {
+    return "Execution of an EXPRESS state machine cannot be redriven.";
+  }
+  return "";
+}
 
 Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Service::~Service() = default;
@@ -206,6 +245,18 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
 }
 
 Store& Service::store() { return *impl_->store; }
+Runtime& Service::runtime() { return *impl_->runtime; }
+void Service::set_builtin_handler(handlers::TaskHandler* handler) { impl_->builtin = handler; }
+
+Status<> Service::StopRunning(const std::string& execution_arn, const std::string& error,
+                              const std::string& cause) {
+  auto it = impl_->live.find(execution_arn);
+  if (it == impl_->live.end()) {
+    return Fail("execution " + execution_arn + " is not running in this process");
+  }
+  if (!it->second->done()) impl_->runtime->Stop(*it->second, error, cause);
+  return Ok{};
+}
 
 Result<std::string> Service::Start(const StartRequest& request, DoneCallback done) {
   auto& im = *impl_;
@@ -242,7 +293,8 @@ Result<std::string> Service::Start(const StartRequest& request, DoneCallback don
   im.recorder->Prepare(options.execution_arn, hash,
                        EncodeServiceOptions(options, request.handlers));
   const std::string arn = options.execution_arn;
-  im.runtime->Start(request.machine, std::move(options), *request.input, std::move(done));
+  im.live[arn] = &im.runtime->Start(request.machine, std::move(options), *request.input,
+                                    im.Tracked(arn, std::move(done)));
   return arn;
 }
 
@@ -259,6 +311,51 @@ Result<std::vector<std::string>> Service::Recover(DoneCallback done) {
 }
 
 Status<> Service::Run() { return impl_->runtime->Run(); }
+
+Result<std::string> Service::Redrive(const RedriveRequest& request, DoneCallback done) {
+  auto& im = *impl_;
+  auto record = im.store->ResolveExecution(request.reference);
+  if (!record.ok()) return Fail(record.error());
+  const std::string arn = record.value().arn;
+  auto not_redrivable = [&](const std::string& reason) {
+    return Fail("ExecutionNotRedrivable: " + arn + ": " + reason);
+  };
+  if (auto reason = RedriveStatusReason(record.value()); !reason.empty()) {
+    return not_redrivable(reason);
+  }
+  auto loaded = im.Load(record.value());
+  if (!loaded.ok()) return Fail("redrive " + loaded.error());
+  std::unique_ptr<Executor> ex = std::move(loaded.value().rebuilt.executor);
+  if (auto reason = ex->NotRedrivableReason(); !reason.empty()) return not_redrivable(reason);
+  auto handlers = im.RedriveHandlers(record.value(), request);
+  if (!handlers.ok()) return Fail("redrive " + handlers.error());
+  auto added = im.AddHandlers(arn, handlers.value().first);
+  if (!added.ok()) return Fail("redrive " + arn + ": " + added.error());
+
+  JournalEntry redrive;
+  redrive.kind = JournalEntry::Kind::kRedrive;
+  redrive.time = std::max(im.clock->Now(), ex->history().back().timestamp_nanos);
+  redrive.value = std::make_shared<const Json>(Json{{"redriveCount", ex->redrive_count() + 1}});
+  im.clock->AdvanceTo(redrive.time);
+  im.recorder->Resumed(*ex, loaded.value().journal_length, PendingWork{});
+  im.recorder->OnEntry(*ex, redrive);
+  const size_t first = ex->history().size();
+  Commands commands = Deliver(*ex, redrive);
+  im.recorder->Redriven(*ex, std::move(handlers.value().second));
+  im.recorder->OnProgress(*ex, first, commands);
+  if (ex->done()) im.recorder->OnEnd(*ex);
+  auto committed = im.recorder->Commit();
+  if (!committed.ok()) return Fail("redrive " + arn + ": " + committed.error());
+  if (ex->done()) {  // it ended again within the redrive (e.g. at a Fail state)
+    if (done) done(*ex);
+    return arn;
+  }
+  PendingTracker pending;
+  pending.Apply(commands);
+  Rebuilt rebuilt{std::move(ex), pending.Pending()};
+  im.live[arn] = &im.runtime->Adopt(std::move(rebuilt), im.Tracked(arn, std::move(done)));
+  return arn;
+}
 
 Result<ExecutionRecord> Service::StopRecorded(const std::string& reference,
                                               const std::string& error, const std::string& cause) {

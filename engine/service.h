@@ -8,6 +8,8 @@
 // and hands it to the runtime: Wait states keep their due times, retries their counts and
 // back-off, finished Map iterations and Parallel branches are not re-run, and each task that was
 // scheduled without a recorded result is dispatched again with the same idempotency key.
+// Redrive() continues a FAILED, TIMED_OUT or ABORTED execution the same way, after recording its
+// ExecutionRedriven event (AWS RedriveExecution; see Executor::Redrive).
 //
 // Thread rule: one thread (the runtime's loop thread).
 #pragma once
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +29,13 @@
 #include "engine/handler_setup.h"
 #include "engine/store/store.h"
 
+namespace sluice::handlers {
+class TaskHandler;
+}
+
 namespace sluice::engine {
+
+class Runtime;
 
 struct ServiceOptions {
   std::string db_path = "sluice.db";  // ":memory:" for no persistence
@@ -49,12 +58,26 @@ struct StartRequest {
   uint64_t seed = 0;  // 0: drawn at random
 };
 
+struct RedriveRequest {
+  std::string reference;  // the execution: ARN, name or unique prefix
+  // When set, replaces the task handlers the execution was started with (e.g. a fixed functions
+  // file), from the redrive on and for any later recovery; an empty machine_name keeps the
+  // stored one, and so does builtins when false.
+  std::optional<HandlerConfig> handlers;
+};
+
 class Service {
  public:
   static Result<std::unique_ptr<Service>> Open(const ServiceOptions& options);
   ~Service();
 
   Store& store();
+  // The runtime every execution of this service runs on (its loop and clock).
+  Runtime& runtime();
+
+  // Serves the Task states of executions started or recovered with HandlerConfig::builtins
+  // (not owned; must outlive the service). Set it before Start() / Recover().
+  void set_builtin_handler(handlers::TaskHandler* handler);
 
   using DoneCallback = std::function<void(const Executor&)>;
 
@@ -71,8 +94,21 @@ class Service {
   // StopExecution for an execution recorded RUNNING that no live process is running (e.g. one
   // left by a crash): rebuilds it, stops it (ABORTED, its timers and tasks cancelled) and
   // records the result. `reference` is an ARN, a name or a unique prefix.
+  // StopExecution for an execution this service is running (started, recovered or redriven
+  // here and not ended): it ends ABORTED at once, recorded like any other end. An execution
+  // that has already ended is left alone; one this service is not running is an error.
+  Status<> StopRunning(const std::string& execution_arn, const std::string& error,
+                       const std::string& cause);
+
   Result<ExecutionRecord> StopRecorded(const std::string& reference, const std::string& error,
                                        const std::string& cause);
+
+  // RedriveExecution for a recorded FAILED, TIMED_OUT or ABORTED execution that no live process
+  // is running: rebuilds it, redrives it, records ExecutionRedriven with everything it caused,
+  // and hands it to the runtime; it makes progress in Run() (`done` is called when it ends, at
+  // once when it ended again within the redrive). Returns its ARN. An execution that cannot be
+  // redriven fails with "ExecutionNotRedrivable: ARN: REASON".
+  Result<std::string> Redrive(const RedriveRequest& request, DoneCallback done = nullptr);
 
   struct Impl;
 
@@ -85,5 +121,9 @@ class Service {
 // handler configuration), and the handler configuration back from a blob.
 std::string EncodeServiceOptions(const ExecutionOptions& options, const HandlerConfig& handlers);
 Result<HandlerConfig> DecodeHandlerConfig(const std::string& options_blob);
+
+// DescribeExecution's redriveStatusReason for a stored execution, judged from its status and
+// type (e.g. "Execution is SUCCEEDED and cannot be redriven."); empty when it is REDRIVABLE.
+std::string RedriveStatusReason(const ExecutionRecord& record);
 
 }  // namespace sluice::engine

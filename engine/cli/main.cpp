@@ -15,6 +15,7 @@
 #include "engine/cli/pipeline_commands.h"
 #include "engine/cli/replay_command.h"
 #include "engine/handler_setup.h"
+#include "engine/pipeline_runner.h"
 #include "engine/run.h"
 #include "engine/service.h"
 #include "handlers/config_file.h"
@@ -183,12 +184,30 @@ void PrintHistory(const engine::RunResult& r) {
   }
 }
 
+// The task handler files of --functions / --mock-config / --test-case (each may be empty).
+engine::HandlerConfig HandlerFiles(const std::string& functions, const std::string& mock_config,
+                                   const std::string& test_case) {
+  if (mock_config.empty() != test_case.empty()) {
+    throw UsageError{"--mock-config and --test-case must be given together"};
+  }
+  engine::HandlerConfig hc;
+  if (!functions.empty()) {
+    hc.functions = std::make_shared<const Json>(ReadJsonOrYamlFile(functions, "--functions"));
+    hc.functions_source = functions;
+  }
+  if (!mock_config.empty()) {
+    hc.mock_config = std::make_shared<const Json>(ReadJsonOrYamlFile(mock_config, "--mock-config"));
+    hc.mock_source = mock_config;
+    hc.test_case = test_case;
+  }
+  return hc;
+}
+
+int PrintOutcome(const engine::RunResult& r, bool json, bool history);
+
 int Run(const RunArgs& a) {
   if (!a.input.empty() && !a.input_file.empty()) {
     throw UsageError{"--input and --input-file are mutually exclusive"};
-  }
-  if (a.mock_config.empty() != a.test_case.empty()) {
-    throw UsageError{"--mock-config and --test-case must be given together"};
   }
   if (a.type != "STANDARD" && a.type != "EXPRESS") {
     throw UsageError{"--type: expected 'STANDARD' or 'EXPRESS', got '" + a.type + "'"};
@@ -206,17 +225,7 @@ int Run(const RunArgs& a) {
     definition_text = ss.str();
   }
 
-  engine::HandlerConfig hc;
-  if (!a.functions.empty()) {
-    hc.functions = std::make_shared<const Json>(ReadJsonOrYamlFile(a.functions, "--functions"));
-    hc.functions_source = a.functions;
-  }
-  if (!a.mock_config.empty()) {
-    hc.mock_config =
-        std::make_shared<const Json>(ReadJsonOrYamlFile(a.mock_config, "--mock-config"));
-    hc.mock_source = a.mock_config;
-    hc.test_case = a.test_case;
-  }
+  engine::HandlerConfig hc = HandlerFiles(a.functions, a.mock_config, a.test_case);
   hc.machine_name = MachineName(a);
   engine::StartRequest req;
   req.definition_text = std::move(definition_text);
@@ -238,7 +247,11 @@ int Run(const RunArgs& a) {
     return kExitFailed;
   }
   if (!result) throw UsageError{"the execution did not end"};
-  const auto& r = *result;
+  return PrintOutcome(*result, a.json, a.history);
+}
+
+// How `run` and `redrive` report the end of an execution; the exit code.
+int PrintOutcome(const engine::RunResult& r, bool json, bool history) {
   const bool ok = r.status == engine::ExecutionStatus::kSucceeded;
   Json summary = Json::object();
   summary["status"] = engine::ExecutionStatusName(r.status);
@@ -248,8 +261,8 @@ int Run(const RunArgs& a) {
     summary["error"] = r.error.error;
     if (r.error.has_cause) summary["cause"] = r.error.cause;
   }
-  if (a.history) PrintHistory(r);
-  if (a.json) {
+  if (history) PrintHistory(r);
+  if (json) {
     std::cout << summary.dump() << std::endl;
   } else {
     std::cout << "Execution " << r.options.execution_arn << "\n";
@@ -302,6 +315,9 @@ Json DescribeJson(const engine::ExecutionRecord& e) {
   if (e.error) j["error"] = *e.error;
   if (e.cause) j["cause"] = *e.cause;
   if (e.redrive_nanos) j["redriveDate"] = EpochSeconds(*e.redrive_nanos);
+  const std::string reason = engine::RedriveStatusReason(e);
+  j["redriveStatus"] = reason.empty() ? "REDRIVABLE" : "NOT_REDRIVABLE";
+  if (!reason.empty()) j["redriveStatusReason"] = reason;
   return j;
 }
 
@@ -395,16 +411,67 @@ int Stop(const DbArgs& a) {
   return 0;
 }
 
+struct RedriveArgs {
+  std::string db = "sluice.db";
+  std::string reference;
+  std::string functions;
+  std::string mock_config;
+  std::string test_case;
+  std::string clock = "real";
+  std::string durability = "full";
+  bool json = false;
+  bool history = false;
+};
+
+int Redrive(const RedriveArgs& a) {
+  if (a.clock != "real" && a.clock != "virtual") {
+    throw UsageError{"--clock: expected 'real' or 'virtual', got '" + a.clock + "'"};
+  }
+  engine::RedriveRequest req;
+  req.reference = a.reference;
+  if (!a.functions.empty() || !a.mock_config.empty() || !a.test_case.empty()) {
+    req.handlers = HandlerFiles(a.functions, a.mock_config, a.test_case);
+  }
+  if (a.db != ":memory:" && !std::filesystem::exists(a.db)) {
+    throw UsageError{"--db " + a.db + ": no such database (sluice run creates one)"};
+  }
+  auto service = OpenService(a.db, ParseDurability(a.durability), a.clock == "virtual");
+  engine::PipelineRunner pipelines(*service);  // for a pipeline lifecycle or SLA alert
+  std::optional<engine::RunResult> result;
+  auto redriven = service->Redrive(req, [&](const engine::Executor& ex) { result = ResultOf(ex); });
+  if (!redriven.ok()) throw UsageError{redriven.error()};
+  auto ran = service->Run();
+  if (!ran.ok()) {
+    std::cerr << "sluice: " << ran.error() << "\n";
+    return kExitFailed;
+  }
+  if (!result) throw UsageError{"the execution did not end"};
+  return PrintOutcome(*result, a.json, a.history);
+}
+
 int Resume(const std::string& db, const std::string& durability, const std::string& clock) {
   if (clock != "real" && clock != "virtual") {
     throw UsageError{"--clock: expected 'real' or 'virtual', got '" + clock + "'"};
   }
   auto service = OpenService(db, ParseDurability(durability), clock == "virtual");
+  // Serves the pipeline lifecycles (and their SLA alerts) among the unfinished executions.
+  engine::PipelineRunner pipelines(*service);
   int failed = 0;
   auto recovered = service->Recover([&](const engine::Executor& ex) {
     if (ex.status() != engine::ExecutionStatus::kSucceeded) ++failed;
-    std::cout << engine::ExecutionStatusName(ex.status()) << "  " << ex.options().execution_arn
-              << "\n";
+    std::cout << engine::ExecutionStatusName(ex.status()) << "  " << ex.options().execution_arn;
+    if (engine::PipelineRunner::IsLifecycle(ex)) {
+      auto end = pipelines.Finish(ex);
+      if (end.ok()) {
+        std::cout << "  pipeline run " << engine::PipelineRunStatusName(end.value().status) << " ("
+                  << end.value().outcome << ")";
+        if (end.value().status != engine::PipelineRunStatus::kCompleted) ++failed;
+      } else {
+        std::cout << "  pipeline run: " << end.error();
+        ++failed;
+      }
+    }
+    std::cout << "\n";
   });
   if (!recovered.ok()) throw UsageError{recovered.error()};
   std::cout << "Resuming " << recovered.value().size() << " execution"
@@ -507,6 +574,22 @@ int main(int argc, char** argv) {
   stop_cmd->add_option("execution", stop.reference, "ARN, name or unique prefix")->required();
   stop_cmd->add_option("--error", stop.error, "Error name recorded");
   stop_cmd->add_option("--cause", stop.cause, "Cause recorded");
+  RedriveArgs redrive;
+  auto* redrive_cmd = app.add_subcommand(
+      "redrive", "Continue a FAILED, TIMED_OUT or ABORTED execution from where it did not succeed");
+  redrive_cmd->add_option("execution", redrive.reference, "ARN, name or unique prefix")->required();
+  redrive_cmd->add_option("--db", redrive.db, "SQLite database (default ./sluice.db)")
+      ->envname("SLUICE_DB");
+  redrive_cmd->add_option("--functions", redrive.functions,
+                          "Functions file replacing the one the execution was started with");
+  redrive_cmd->add_option("--mock-config", redrive.mock_config,
+                          "Mock config replacing the one the execution was started with");
+  redrive_cmd->add_option("--test-case", redrive.test_case, "Test case of the mock config");
+  redrive_cmd->add_option("--clock", redrive.clock, "real (default) or virtual");
+  redrive_cmd->add_option("--durability", redrive.durability, "full (default) or normal");
+  redrive_cmd->add_flag("--history", redrive.history, "Print the whole execution history");
+  redrive_cmd->add_flag("--json", redrive.json,
+                        "Print one JSON object {status, output | error, cause} as the last line");
   PipelineCommands pipeline_commands(app);
 
   ReplayArgs replay;
@@ -532,6 +615,7 @@ int main(int argc, char** argv) {
     if (*describe_cmd) return Describe(describe);
     if (*history_cmd) return History(history);
     if (*stop_cmd) return Stop(stop);
+    if (*redrive_cmd) return Redrive(redrive);
     if (*replay_cmd) return RunReplay(replay);
     if (auto code = pipeline_commands.Run()) return *code;
   } catch (const UsageError& e) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "asl/timestamp.h"
+#include "engine/cli/pipeline_run_command.h"
 #include "engine/clock.h"
 #include "engine/pipelines.h"
 #include "engine/store/store.h"
@@ -278,6 +279,8 @@ struct PipelineCommands::Commands {
   };
   // Owned through pointers: CLI11 options hold references into each command's Args.
   std::vector<std::unique_ptr<Command>> all;
+  CLI::App* run_app = nullptr;  // `pipeline run`
+  PipelineRunArgs run_args;
 
   // Adds subcommand `name` of `parent`, with --db and --json; returns its Args.
   Args& Add(CLI::App* parent, const char* name, const char* description,
@@ -294,6 +297,29 @@ struct PipelineCommands::Commands {
   }
   CLI::App* last() const { return all.back()->app; }
 };
+
+namespace {
+
+void AddRun(PipelineCommands::Commands& c, CLI::App* pipeline) {
+  PipelineRunArgs& a = c.run_args;
+  c.run_app = pipeline->add_subcommand(
+      "run", "Run a pipeline's lifecycle for one date and wait for it (exit 0: COMPLETED)");
+  CLI::App* run = c.run_app;
+  run->add_option("pipeline", a.pipeline, "Pipeline id (its applied config)")->required();
+  run->add_option("--date", a.date,
+                  "Execution date YYYY-MM-DD or hourly YYYY-MM-DDTHH (default: today in the "
+                  "schedule's time zone)");
+  run->add_option("--clock", a.clock,
+                  "real (default) or virtual: time jumps to the next timer when idle");
+  run->add_flag("--force", a.force, "Run again a run that has already ended");
+  run->add_option("--definition", a.definition,
+                  "Lifecycle definition file replacing the shipped pipeline-lifecycle");
+  run->add_option("--durability", a.durability, "full (default) or normal");
+  run->add_option("--db", a.db, "SQLite database (default ./sluice.db)")->envname("SLUICE_DB");
+  run->add_flag("--json", a.json, "Print {status, outcome, executionArn, events} as the last line");
+}
+
+}  // namespace
 
 PipelineCommands::PipelineCommands(CLI::App& app) : commands_(std::make_unique<Commands>()) {
   Commands& c = *commands_;
@@ -313,6 +339,7 @@ PipelineCommands::PipelineCommands(CLI::App& app) : commands_(std::make_unique<C
   Args& show = c.Add(pipeline, "show", "Print a stored config", Show);
   c.last()->add_option("pipeline", show.pipeline, "Pipeline id")->required();
   c.last()->add_option("--version", show.version, "Version to show (default: the latest)");
+  AddRun(c, pipeline);
 
   auto* sensor = app.add_subcommand("sensor", "Write and read sensors");
   sensor->require_subcommand(1);
@@ -340,6 +367,9 @@ PipelineCommands::PipelineCommands(CLI::App& app) : commands_(std::make_unique<C
 PipelineCommands::~PipelineCommands() = default;
 
 std::optional<int> PipelineCommands::Run() const {
+  if (commands_->run_app != nullptr && *commands_->run_app) {
+    return RunPipeline(commands_->run_args);
+  }
   for (const auto& command : commands_->all) {
     if (!*command->app) continue;
     try {

@@ -5,6 +5,8 @@
 //   sluice pipeline apply PATH...               store changed configs as new versions
 //   sluice pipeline list                        the latest version of each pipeline
 //   sluice pipeline show ID [--version N]       one version's text (default: the latest)
+//   sluice pipeline run ID [--date D] [--clock real|virtual] [--force] [--definition FILE]
+//                                               run its lifecycle (pipeline_run_command.h)
 //   sluice sensor put PIPELINE KEY JSON|-       write a sensor (a JSON object; - reads stdin)
 //   sluice sensor get PIPELINE KEY
 //   sluice sensor list [PIPELINE]

@@ -131,10 +131,12 @@ Status<> Apply(Db& db, ExecutionIds& ids, const InsertExecutionOp& op) {
 Status<> Apply(Db& db, ExecutionIds& ids, const UpdateExecutionOp& op) {
   return WriteFor(db, ids, op.arn, "update execution",
                   "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5,"
-                  " stop_date = ?6, redrive_count = ?7, redrive_date = ?8 WHERE id = ?1",
+                  " stop_date = ?6, redrive_count = ?7, redrive_date = ?8,"
+                  " options = COALESCE(?9, options) WHERE id = ?1",
                   [&](Stmt& s, int64_t id) {
                     s.Bind(1, id);
                     BindProgress(s, 2, op.update);
+                    s.Bind(9, op.update.options);
                   });
 }
 

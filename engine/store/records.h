@@ -84,6 +84,8 @@ struct ExecutionUpdate {
   std::optional<int64_t> stop_nanos;
   int64_t redrive_count = 0;
   std::optional<int64_t> redrive_nanos;
+  // When set, replaces the options blob (a redrive with other task handlers); else it is kept.
+  std::optional<std::string> options;
 };
 
 // A row of pending_timers: the executor's timer `timer_id` is due at `due_nanos`.

@@ -13,6 +13,14 @@
 //                       ignores sensor writes for a pipeline without config; so may a handler).
 //   AppendEvent(event)  records one lifecycle fact, stamped with the engine's clock. Durable when
 //                       it returns Ok.
+//   RunEnded(pipeline, schedule, date)
+//                       true when the run of that (pipeline, schedule, date) is recorded as ended
+//                       (the engine: pipeline_runs says COMPLETED or FAILED_FINAL), so a process
+//                       that restarted knows a run ended before it. Default: false (nothing
+//                       durable; the handler's own memory of this process decides).
+//   EndRun(pipeline, schedule, date, completed)
+//                       records the run's end: COMPLETED when `completed`, else FAILED_FINAL.
+//                       Durable when it returns Ok. Default: records nothing.
 //
 // Errors (an unreadable database, a stored config that no longer validates) are values naming the
 // pipeline; a missing sensor or config is not an error.
@@ -48,6 +56,14 @@ class PipelineData {
   virtual Result<Json> Sensors(std::string_view pipeline) = 0;
   virtual Result<std::shared_ptr<const PipelineConfig>> Config(std::string_view pipeline) = 0;
   virtual Status<> AppendEvent(const PipelineEvent& event) = 0;
+  virtual Result<bool> RunEnded(std::string_view /*pipeline*/, std::string_view /*schedule*/,
+                                std::string_view /*date*/) {
+    return false;
+  }
+  virtual Status<> EndRun(std::string_view /*pipeline*/, std::string_view /*schedule*/,
+                          std::string_view /*date*/, bool /*completed*/) {
+    return Ok{};
+  }
 };
 
 }  // namespace sluice::pipeline
