@@ -34,6 +34,7 @@
 #include <variant>
 #include <vector>
 
+#include "asl/json_kind.h"
 #include "asl/random.h"
 
 namespace sluice::asl {
@@ -412,33 +413,10 @@ Failure<AslError> IntrinsicFailure(Fn fn, const std::string& detail) {
                        "Invalid arguments in " + FullName(fn) + ": " + detail});
 }
 
-std::string TypeName(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return "a number";
-    case Json::value_t::binary:
-    case Json::value_t::discarded:
-      return "an unsupported value";
-  }
-  return "an unsupported value";
-}
-
 // "argument 2 must be an array, but was a string"
 std::string Expected(size_t index, std::string_view what, const Json& got) {
   return "argument " + std::to_string(index + 1) + " must be " + std::string(what) + ", but was " +
-         TypeName(got);
+         JsonKindName(got);
 }
 
 // Java's Math.round: the closest integer, ties rounding up (towards positive infinity).

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "asl/json_kind.h"
 #include "asl/timestamp.h"
 #include "engine/store/write_batch.h"
 #include "handlers/pipeline/civil_time.h"
@@ -63,29 +64,6 @@ std::string ParseErrorText(const std::exception& e) {
   return std::string(end == std::string_view::npos ? what : what.substr(end + 2));
 }
 
-const char* KindOf(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return "a number";
-    case Json::value_t::binary:
-    case Json::value_t::discarded:
-      return "a value";
-  }
-  return "a value";
-}
-
 Result<Json> ParseSensorData(std::string_view text) {
   Json data;
   try {
@@ -94,7 +72,7 @@ Result<Json> ParseSensorData(std::string_view text) {
     return Fail("sensor data is not valid JSON: " + ParseErrorText(e));
   }
   if (!data.is_object()) {
-    return Fail(std::string("sensor data must be a JSON object, got ") + KindOf(data));
+    return Fail(std::string("sensor data must be a JSON object, got ") + asl::JsonKindName(data));
   }
   return data;
 }
@@ -324,7 +302,7 @@ Status<> Pipelines::AppendEvent(const pipeline::PipelineEvent& event) {
   if (event.type.empty()) return Fail(std::string("a pipeline event needs a type"));
   if (!event.detail.is_null() && !event.detail.is_object()) {
     return Fail(event.type + " event: the detail must be a JSON object, got " +
-                KindOf(event.detail));
+                asl::JsonKindName(event.detail));
   }
   WriteBatch batch;
   batch.AppendPipelineEvent({0, event.type, event.pipeline, event.schedule, event.date,
