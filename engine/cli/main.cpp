@@ -204,6 +204,8 @@ engine::HandlerConfig HandlerFiles(const std::string& functions, const std::stri
 }
 
 int PrintOutcome(const engine::RunResult& r, bool json, bool history);
+int RunToEnd(engine::Service& service, const std::optional<engine::RunResult>& result, bool json,
+             bool history);
 
 int Run(const RunArgs& a) {
   if (!a.input.empty() && !a.input_file.empty()) {
@@ -241,13 +243,19 @@ int Run(const RunArgs& a) {
   std::optional<engine::RunResult> result;
   auto started = service->Start(req, [&](const engine::Executor& ex) { result = ResultOf(ex); });
   if (!started.ok()) throw UsageError{started.error()};
-  auto ran = service->Run();
+  return RunToEnd(*service, result, a.json, a.history);
+}
+
+// Runs the service until its one execution has ended (filling `result`), then prints it.
+int RunToEnd(engine::Service& service, const std::optional<engine::RunResult>& result, bool json,
+             bool history) {
+  auto ran = service.Run();
   if (!ran.ok()) {
     std::cerr << "sluice: " << ran.error() << "\n";
     return kExitFailed;
   }
   if (!result) throw UsageError{"the execution did not end"};
-  return PrintOutcome(*result, a.json, a.history);
+  return PrintOutcome(*result, json, history);
 }
 
 // How `run` and `redrive` report the end of an execution; the exit code.
@@ -440,13 +448,7 @@ int Redrive(const RedriveArgs& a) {
   std::optional<engine::RunResult> result;
   auto redriven = service->Redrive(req, [&](const engine::Executor& ex) { result = ResultOf(ex); });
   if (!redriven.ok()) throw UsageError{redriven.error()};
-  auto ran = service->Run();
-  if (!ran.ok()) {
-    std::cerr << "sluice: " << ran.error() << "\n";
-    return kExitFailed;
-  }
-  if (!result) throw UsageError{"the execution did not end"};
-  return PrintOutcome(*result, a.json, a.history);
+  return RunToEnd(*service, result, a.json, a.history);
 }
 
 int Resume(const std::string& db, const std::string& durability, const std::string& clock) {
