@@ -16,27 +16,19 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/shell.h"
+
 extern char** environ;
 
 namespace {
 
 using nlohmann::json;
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = sluice::testing::ShellOutcome;
 
 Outcome Sluice(const std::string& args) {
   std::string cmd = std::string(SLUICE_BINARY) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) o.out.append(buf.data(), n);
-  int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return sluice::testing::RunShell(cmd);
 }
 
 class Durable : public ::testing::Test {

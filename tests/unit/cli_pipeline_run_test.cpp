@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/store/store.h"
+#include "tests/support/shell.h"
 
 namespace {
 
@@ -26,10 +27,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using sluice::engine::PipelineRunStatus;
 
-struct Outcome {
-  int code = -1;
-  std::string out;  // stdout
-};
+using Outcome = sluice::testing::ShellOutcome;
 
 // A pipeline gated on sensor "upstream" (status ready, count >= 100), evaluated every `interval`
 // for `window`, whose job runs `shell`.
@@ -69,14 +67,7 @@ class CliPipelineRun : public ::testing::Test {
   Outcome Sluice(const std::string& args) {
     std::string cmd = "cd '" + dir_.string() + "' && " + std::string(SLUICE_BINARY) + " " + args +
                       " --db '" + db_ + "' 2>'" + (dir_ / "stderr").string() + "'";
-    Outcome o;
-    FILE* p = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) o.out.append(buf.data(), n);
-    int status = pclose(p);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return o;
+    return sluice::testing::RunShell(cmd);
   }
 
   std::string Stderr() const {

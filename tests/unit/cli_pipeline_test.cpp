@@ -14,16 +14,14 @@
 #include <string>
 
 #include "engine/store/store.h"
+#include "tests/support/shell.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Outcome {
-  int code = -1;
-  std::string out;  // stdout, then stderr when `merge`
-};
+using Outcome = sluice::testing::ShellOutcome;
 
 constexpr char kSilver[] = R"(pipeline:
   id: silver
@@ -66,14 +64,7 @@ class CliPipeline : public ::testing::Test {
     if (!stdin_text.empty()) cmd += "printf '%s' '" + stdin_text + "' | ";
     cmd += std::string(SLUICE_BINARY) + " " + args + " --db '" + db_ + "'" +
            (merge ? " 2>&1" : " 2>'" + (dir_ / "stderr").string() + "'");
-    Outcome o;
-    FILE* p = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) o.out.append(buf.data(), n);
-    int status = pclose(p);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return o;
+    return sluice::testing::RunShell(cmd);
   }
 
   std::string Stderr() const {

@@ -7,24 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/support/shell.h"
+
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Outcome = sluice::testing::ShellOutcome;
 
 Outcome Sluice(const std::string& args) {
   // Runs without a database file unless the test names one with --db.
   std::string cmd = "SLUICE_DB=:memory: " + std::string(SLUICE_BINARY) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) o.out.append(buf.data(), n);
-  int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return sluice::testing::RunShell(cmd);
 }
 
 std::string Write(const std::string& name, const std::string& text) {

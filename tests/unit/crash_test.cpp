@@ -37,6 +37,7 @@
 
 #include "asl/json.h"
 #include "tests/crash/history_check.h"
+#include "tests/support/shell.h"
 
 extern char** environ;
 
@@ -76,23 +77,12 @@ if [ "$n" -le 2 ]; then
 fi
 printf '{"key":"%s","attempts":%s}' "$k" "$n")sh";
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = sluice::testing::ShellOutcome;
 
 // Runs `sluice args` to completion; stdout and stderr together.
 Outcome Sluice(const std::string& args) {
   std::string cmd = std::string(SLUICE_BINARY) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) o.out.append(buf.data(), n);
-  int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return sluice::testing::RunShell(cmd);
 }
 
 // Starts `sluice argv…` in the background, its output into `log`; returns its pid.
