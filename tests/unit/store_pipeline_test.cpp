@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/store/store.h"
+#include "tests/support/store_testing.h"
 
 namespace sluice::engine {
 namespace {
@@ -22,84 +23,12 @@ namespace fs = std::filesystem;
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kT0 = 1'772'000'000 * kSecond;
 
-std::unique_ptr<Store> OpenOrDie(const std::string& path, StoreOptions options = {}) {
-  auto store = Store::Open(path, std::move(options));
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error());
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using sluice::testing::CommitOrDie;
+using sluice::testing::OpenOrDie;
+using sluice::testing::RawDb;
 
-void CommitOrDie(Store& store, const WriteBatch& batch) {
-  auto committed = store.Commit(batch);
-  ASSERT_TRUE(committed.ok()) << committed.error();
-}
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("sluice_store_pipeline_" + std::string(test->name()) + "_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~TempDir() { fs::remove_all(dir_); }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
-
-// The file as another program sees it.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-
-  // Every row of `sql`, its columns joined by '|' (NULL as "<null>").
-  std::vector<std::string> Rows(const std::string& sql) {
-    std::vector<std::string> rows;
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-        << sql << ": " << sqlite3_errmsg(db_);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::string row;
-      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-        row += (i ? "|" : "") + std::string(text ? text : "<null>");
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(stmt);
-    return rows;
-  }
-
-  std::string One(const std::string& sql) {
-    auto rows = Rows(sql);
-    return rows.empty() ? "<no row>" : rows.front();
-  }
-
-  std::vector<std::string> Tables() {
-    return Rows(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " ORDER BY name");
-  }
-
-  // Schema version and every table's rows, sorted.
-  std::string Dump() {
-    std::string dump = "user_version=" + One("PRAGMA user_version") + "\n";
-    for (const auto& table : Rows("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-      auto rows = Rows("SELECT * FROM " + table);
-      std::sort(rows.begin(), rows.end());
-      dump += "[" + table + "]\n";
-      for (const auto& row : rows) dump += row + "\n";
-    }
-    return dump;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
+struct TempDir : sluice::testing::TempDir {
+  TempDir() : sluice::testing::TempDir("sluice_store_pipeline_") {}
 };
 
 const std::vector<std::string> kV1Tables = {

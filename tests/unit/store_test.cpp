@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/store_testing.h"
+
 namespace sluice::engine {
 namespace {
 
@@ -53,80 +55,12 @@ HistoryEvent Event(int64_t id, const std::string& type, const char* details = nu
   return e;
 }
 
-std::unique_ptr<Store> OpenOrDie(const std::string& path, StoreOptions options = {}) {
-  auto store = Store::Open(path, std::move(options));
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error());
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using sluice::testing::CommitOrDie;
+using sluice::testing::OpenOrDie;
+using sluice::testing::RawDb;
 
-void CommitOrDie(Store& store, const WriteBatch& batch) {
-  auto committed = store.Commit(batch);
-  ASSERT_TRUE(committed.ok()) << committed.error();
-}
-
-// A directory of its own under the system temp dir, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("sluice_store_" + std::string(test->name()) + "_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~TempDir() { fs::remove_all(dir_); }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
-
-// Direct SQLite access, to look at the file the way another program would.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-
-  // Every row of `sql`, each as its columns' text joined by '|' (NULL as "<null>").
-  std::vector<std::string> Rows(const std::string& sql) {
-    std::vector<std::string> rows;
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-        << sql << ": " << sqlite3_errmsg(db_);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::string row;
-      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-        row += (i ? "|" : "") + std::string(text ? text : "<null>");
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(stmt);
-    return rows;
-  }
-
-  std::string One(const std::string& sql) {
-    auto rows = Rows(sql);
-    return rows.empty() ? "<no row>" : rows.front();
-  }
-
-  // The whole content: schema version, then every table's rows, sorted.
-  std::string Dump() {
-    std::string dump = "user_version=" + One("PRAGMA user_version") + "\n";
-    for (const auto& table :
-         Rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
-      auto rows = Rows("SELECT * FROM " + table);
-      std::sort(rows.begin(), rows.end());
-      dump += "[" + table + "]\n";
-      for (const auto& row : rows) dump += row + "\n";
-    }
-    return dump;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
+struct TempDir : sluice::testing::TempDir {
+  TempDir() : sluice::testing::TempDir("sluice_store_") {}
 };
 
 // A SQLite VFS that behaves like the default one, except that the Nth write, sync or truncate
