@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "asl/json_text.h"
 #include "asl/random.h"
 #include "asl/timestamp.h"
 
@@ -113,6 +114,13 @@ std::string ResourceName(const std::string& resource) {
   return resource;
 }
 
+// {"resourceType": …, "resource": …}: the start of a Task event's details.
+asl::JsonObjectWriter ResourceDetails(const std::string& resource) {
+  asl::JsonObjectWriter details;
+  details.String("resourceType", ResourceType(resource)).String("resource", ResourceName(resource));
+  return details;
+}
+
 bool IsLegacyLambda(const std::string& resource) {
   return resource.rfind("arn:aws:lambda:", 0) == 0;
 }
@@ -134,6 +142,16 @@ const char* StateEventType(StateType type, bool entered) {
     return v;
   }();
   return names[static_cast<size_t>(type) * 2 + (entered ? 0 : 1)].c_str();
+}
+
+// The `inputDetails` / `outputDetails` of an event: payloads are never truncated here.
+constexpr std::string_view kNotTruncated = R"({"truncated":false})";
+
+// Adds `error` and `cause` to the details of a failure event; `error` is left out when empty
+// unless `always_error`, `cause` when the error has none.
+void AddError(asl::JsonObjectWriter& details, const AslError& e, bool always_error) {
+  if (always_error || !e.error.empty()) details.String("error", e.error);
+  if (e.has_cause) details.String("cause", e.cause);
 }
 
 Json ErrorOutput(const AslError& e) {
@@ -223,24 +241,34 @@ struct Executor::State {
   Json context_base;          // $$.Execution and $$.StateMachine
   Commands* out = nullptr;
   std::function<void(const TraceEvent&)> tracer;  // optional (set_tracer)
+  const Frame* token_frame = nullptr;  // building this frame's callback payload ($$.Task.Token)
 
   // ---- history --------------------------------------------------------------------------
 
-  int64_t Emit(Frame* f, const char* type, Json details) {
-    HistoryEvent e;
-    e.id = static_cast<int64_t>(history.size()) + 1;
-    e.previous_event_id = f ? f->last_event_id : (history.empty() ? 0 : history.back().id);
+  // Appends an event; `details` is its details' JSON text ("": none).
+  int64_t Emit(Frame* f, const char* type, std::string details = {}) {
+    HistoryEvent& e = history.emplace_back();
+    e.id = static_cast<int64_t>(history.size());
+    e.previous_event_id = f ? f->last_event_id : e.id - 1;
     e.timestamp_nanos = now;
     e.type = type;
-    if (!details.is_null()) e.details = std::make_shared<const Json>(std::move(details));
-    history.push_back(std::move(e));
-    if (f) f->last_event_id = history.back().id;
-    return history.back().id;
+    e.details = std::move(details);
+    if (f) f->last_event_id = e.id;
+    return e.id;
   }
 
-  static Json Truncated() { return Json{{"truncated", false}}; }
+  // {"index": …, "name": …} of a Map iteration event.
+  static std::string IterationDetails(int64_t index, const std::string& map_state) {
+    return asl::JsonObjectWriter().Int("index", index).String("name", map_state).Finish();
+  }
 
   // ---- context object -------------------------------------------------------------------
+
+  // The token of the callback task scheduled by event `scheduled_event_id`: stable across
+  // restarts (the task broker matches SendTaskSuccess to it).
+  std::string TaskToken(int64_t scheduled_event_id) const {
+    return options.execution_arn + "#" + std::to_string(scheduled_event_id);
+  }
 
   Json Context(const Frame& f, const Json* map_index = nullptr, const Json* map_value = nullptr) {
     Json ctx = context_base;
@@ -251,6 +279,9 @@ struct Executor::State {
     ctx["State"] = std::move(st);
     if (map_index) {
       ctx["Map"] = Json{{"Item", Json{{"Index", *map_index}, {"Value", *map_value}}}};
+    }
+    if (token_frame == &f) {
+      ctx["Task"] = Json{{"Token", TaskToken(static_cast<int64_t>(history.size()) + 1)}};
     }
     return ctx;
   }
@@ -558,9 +589,12 @@ struct Executor::State {
     f.entered_time = now;
     f.retry_attempts.assign(st.retry.size(), 0);
     f.retry_count = 0;
-    f.entered_event_id =
-        Emit(&f, StateEventType(st.type, true),
-             Json{{"name", st.name}, {"input", f.input.dump()}, {"inputDetails", Truncated()}});
+    f.entered_event_id = Emit(&f, StateEventType(st.type, true),
+                              asl::JsonObjectWriter()
+                                  .String("name", st.name)
+                                  .Dumped("input", f.input)
+                                  .Raw("inputDetails", kNotTruncated)
+                                  .Finish());
   }
 
   void EnterState(Frame& f) {
@@ -597,14 +631,15 @@ struct Executor::State {
                                 "of bytes service limit."});
       return;
     }
-    Json details{{"name", st.name}, {"output", output.dump()}, {"outputDetails", Truncated()}};
+    asl::JsonObjectWriter details;
+    details.String("name", st.name).Dumped("output", output).Raw("outputDetails", kNotTruncated);
     if (assigned && !assigned->empty()) {
-      Json vars = Json::object();
-      for (const auto& [name, value] : assigned->items()) vars[name] = value.dump();
-      details["assignedVariables"] = std::move(vars);
-      details["assignedVariablesDetails"] = Truncated();
+      asl::JsonObjectWriter vars;
+      for (const auto& [name, value] : assigned->items()) vars.Dumped(name, value);
+      details.Raw("assignedVariables", vars.Finish());
+      details.Raw("assignedVariablesDetails", kNotTruncated);
     }
-    Emit(&f, StateEventType(st.type, false), std::move(details));
+    Emit(&f, StateEventType(st.type, false), details.Finish());
     if (next.empty()) {
       FinishFrame(f, true, std::move(output), {});
       return;
@@ -872,6 +907,13 @@ struct Executor::State {
 
   void RunTask(Frame& f) {
     const auto& st = *f.state;
+    // $$.Task.Token while a callback task's payload is built (the next event is its
+    // TaskScheduled, whose id the token names).
+    struct TokenScope {
+      const Frame** slot;
+      ~TokenScope() { *slot = nullptr; }
+    } token_scope{&token_frame};
+    if (IsCallback(st.resource)) token_frame = &f;
     if (Jsonata(f)) {
       auto args = Arguments(f);
       if (!args.ok()) return HandleError(f, args.error());
@@ -915,25 +957,21 @@ struct Executor::State {
     Result<int64_t, AslError> timeout(timeout_spec.value().value_or(kDefaultTaskTimeoutSeconds));
     std::optional<int64_t> heartbeat = heartbeat_spec.value();
     const bool lambda = IsLegacyLambda(st.resource);
-    Json details;
     if (lambda) {
-      details = Json{{"resource", st.resource},
-                     {"input", f.task_payload->dump()},
-                     {"inputDetails", Truncated()}};
-      if (has_timeout) details["timeoutInSeconds"] = timeout.value();
-      f.scheduled_event_id = Emit(&f, "LambdaFunctionScheduled", std::move(details));
-      Emit(&f, "LambdaFunctionStarted", nullptr);
+      asl::JsonObjectWriter details;
+      details.String("resource", st.resource)
+          .Dumped("input", *f.task_payload)
+          .Raw("inputDetails", kNotTruncated);
+      if (has_timeout) details.Int("timeoutInSeconds", timeout.value());
+      f.scheduled_event_id = Emit(&f, "LambdaFunctionScheduled", details.Finish());
+      Emit(&f, "LambdaFunctionStarted");
     } else {
-      details = Json{{"resourceType", ResourceType(st.resource)},
-                     {"resource", ResourceName(st.resource)},
-                     {"region", "local"},
-                     {"parameters", f.task_payload->dump()}};
-      if (has_timeout) details["timeoutInSeconds"] = timeout.value();
-      if (heartbeat) details["heartbeatInSeconds"] = *heartbeat;
-      f.scheduled_event_id = Emit(&f, "TaskScheduled", std::move(details));
-      Emit(&f, "TaskStarted",
-           Json{{"resourceType", ResourceType(st.resource)},
-                {"resource", ResourceName(st.resource)}});
+      asl::JsonObjectWriter details = ResourceDetails(st.resource);
+      details.String("region", "local").Dumped("parameters", *f.task_payload);
+      if (has_timeout) details.Int("timeoutInSeconds", timeout.value());
+      if (heartbeat) details.Int("heartbeatInSeconds", *heartbeat);
+      f.scheduled_event_id = Emit(&f, "TaskScheduled", details.Finish());
+      Emit(&f, "TaskStarted", ResourceDetails(st.resource).Finish());
     }
     f.phase = Phase::kTask;
     f.task_id = next_task_id++;
@@ -946,7 +984,7 @@ struct Executor::State {
     c.payload = f.task_payload;
     c.scheduled_event_id = f.scheduled_event_id;
     if (IsCallback(st.resource)) {
-      c.task_token = options.execution_arn + "#" + std::to_string(f.scheduled_event_id);
+      c.task_token = TaskToken(f.scheduled_event_id);
     }
     out->push_back(std::move(c));
     if (timeout.value() < kDefaultTaskTimeoutSeconds) {
@@ -964,16 +1002,10 @@ struct Executor::State {
     CancelTimer(f.timeout_timer_id);
     CancelTimer(f.heartbeat_timer_id);
     f.phase = Phase::kRunning;
-    if (IsLegacyLambda(st.resource)) {
-      Emit(&f, "LambdaFunctionSucceeded",
-           Json{{"output", result.dump()}, {"outputDetails", Truncated()}});
-    } else {
-      Emit(&f, "TaskSucceeded",
-           Json{{"resourceType", ResourceType(st.resource)},
-                {"resource", ResourceName(st.resource)},
-                {"output", result.dump()},
-                {"outputDetails", Truncated()}});
-    }
+    const bool lambda = IsLegacyLambda(st.resource);
+    asl::JsonObjectWriter details = lambda ? asl::JsonObjectWriter() : ResourceDetails(st.resource);
+    details.Dumped("output", result).Raw("outputDetails", kNotTruncated);
+    Emit(&f, lambda ? "LambdaFunctionSucceeded" : "TaskSucceeded", details.Finish());
     if (SerializedSize(result) > options.max_payload_bytes) {
       return HandleError(f, AslError{std::string(errors::kDataLimitExceeded),
                                      "The state/task '" + st.name +
@@ -1000,17 +1032,12 @@ struct Executor::State {
     CancelTimer(f.timeout_timer_id);
     CancelTimer(f.heartbeat_timer_id);
     f.phase = Phase::kRunning;
-    Json details = Json::object();
-    if (!IsLegacyLambda(st.resource)) {
-      details["resourceType"] = ResourceType(st.resource);
-      details["resource"] = ResourceName(st.resource);
-    }
-    details["error"] = e.error;
-    if (e.has_cause) details["cause"] = e.cause;
-    const char* type = IsLegacyLambda(st.resource)
-                           ? (timed_out ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed")
-                           : (timed_out ? "TaskTimedOut" : "TaskFailed");
-    Emit(&f, type, std::move(details));
+    const bool lambda = IsLegacyLambda(st.resource);
+    asl::JsonObjectWriter details = lambda ? asl::JsonObjectWriter() : ResourceDetails(st.resource);
+    AddError(details, e, /*always_error=*/true);
+    const char* type = lambda ? (timed_out ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed")
+                              : (timed_out ? "TaskTimedOut" : "TaskFailed");
+    Emit(&f, type, details.Finish());
     HandleError(f, std::move(e));
     Advance(f);
   }
@@ -1118,7 +1145,7 @@ struct Executor::State {
   }
 
   void StartParallel(Frame& f) {
-    Emit(&f, "ParallelStateStarted", nullptr);
+    Emit(&f, "ParallelStateStarted");
     ResetChildren(f, f.state->branches.size());
     f.max_concurrency = 0;
     Pump(f);
@@ -1217,7 +1244,8 @@ struct Executor::State {
 
   void LaunchMap(Frame& f, Json items, int64_t max_concurrency) {
     f.items = std::move(items);
-    Emit(&f, "MapStateStarted", Json{{"length", f.items.size()}});
+    Emit(&f, "MapStateStarted",
+         asl::JsonObjectWriter().Int("length", static_cast<int64_t>(f.items.size())).Finish());
     ResetChildren(f, f.items.size());
     f.max_concurrency = max_concurrency;
     Pump(f);
@@ -1278,7 +1306,7 @@ struct Executor::State {
       f.children.push_back(child.id);
       ++f.running;
       if (is_map) {
-        Emit(&child, "MapIterationStarted", Json{{"index", i}, {"name", f.state->name}});
+        Emit(&child, "MapIterationStarted", IterationDetails(child.index, f.state->name));
       }
       uint32_t child_id = child.id;
       Advance(*frames[child_id]);
@@ -1288,13 +1316,13 @@ struct Executor::State {
     if (f.child_failed) {
       AbortChildren(f);
       const char* type = is_map ? "MapStateFailed" : "ParallelStateFailed";
-      Emit(&f, type, nullptr);
+      Emit(&f, type);
       f.phase = Phase::kRunning;
       HandleError(f, f.child_error);
       return;
     }
     if (f.finished == total) {
-      Emit(&f, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", nullptr);
+      Emit(&f, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded");
       f.phase = Phase::kRunning;
       f.launched = false;
       f.prior.clear();
@@ -1351,7 +1379,7 @@ struct Executor::State {
       if (c.phase == Phase::kDone) continue;
       AbortFrame(c);
       if (is_map) {
-        Emit(&c, "MapIterationAborted", Json{{"index", c.index}, {"name", f.state->name}});
+        Emit(&c, "MapIterationAborted", IterationDetails(c.index, f.state->name));
       }
     }
     f.running = 0;
@@ -1363,16 +1391,15 @@ struct Executor::State {
       CancelTask(f);
       CancelTimer(f.timeout_timer_id);
       CancelTimer(f.heartbeat_timer_id);
-      Emit(&f, "TaskStateAborted", nullptr);
+      Emit(&f, "TaskStateAborted");
     } else if (f.phase == Phase::kWait) {
       CancelTimer(f.timer_id);
-      Emit(&f, "WaitStateAborted", nullptr);
+      Emit(&f, "WaitStateAborted");
     } else if (f.phase == Phase::kBackoff) {
       CancelTimer(f.timer_id);
     } else if (f.phase == Phase::kChildren) {
       AbortChildren(f);
-      Emit(&f, f.state->type == StateType::kMap ? "MapStateAborted" : "ParallelStateAborted",
-           nullptr);
+      Emit(&f, f.state->type == StateType::kMap ? "MapStateAborted" : "ParallelStateAborted");
     }
     f.phase = Phase::kDone;
   }
@@ -1391,9 +1418,10 @@ struct Executor::State {
     EmitEntered(f);
     const bool is_map = f.state->type == StateType::kMap;
     if (is_map) {
-      Emit(&f, "MapStateStarted", Json{{"length", f.items.size()}});
+      Emit(&f, "MapStateStarted",
+           asl::JsonObjectWriter().Int("length", static_cast<int64_t>(f.items.size())).Finish());
     } else {
-      Emit(&f, "ParallelStateStarted", nullptr);
+      Emit(&f, "ParallelStateStarted");
     }
     const size_t total = f.results.size();
     f.prior.assign(total, -1);
@@ -1421,7 +1449,7 @@ struct Executor::State {
     ++parent.running;
     c.last_event_id = parent.last_event_id;
     if (parent.state->type == StateType::kMap) {
-      Emit(&c, "MapIterationStarted", Json{{"index", c.index}, {"name", parent.state->name}});
+      Emit(&c, "MapIterationStarted", IterationDetails(c.index, parent.state->name));
     }
     RedriveFrame(c);
   }
@@ -1439,7 +1467,7 @@ struct Executor::State {
     Frame& parent = *frames[f.parent];
     if (f.kind == FrameKind::kIteration) {
       Emit(&f, ok ? "MapIterationSucceeded" : "MapIterationFailed",
-           Json{{"index", f.index}, {"name", parent.state->name}});
+           IterationDetails(f.index, parent.state->name));
     }
     parent.last_event_id = std::max(parent.last_event_id, f.last_event_id);
     OnChildEnded(parent, f);
@@ -1451,14 +1479,16 @@ struct Executor::State {
       status = ExecutionStatus::kSucceeded;
       output = std::move(f.output);
       Emit(&f, "ExecutionSucceeded",
-           Json{{"output", output.dump()}, {"outputDetails", Truncated()}});
+           asl::JsonObjectWriter()
+               .Dumped("output", output)
+               .Raw("outputDetails", kNotTruncated)
+               .Finish());
     } else {
       status = ExecutionStatus::kFailed;
       error = f.error;
-      Json d = Json::object();
-      if (!error.error.empty()) d["error"] = error.error;
-      if (error.has_cause) d["cause"] = error.cause;
-      Emit(&f, "ExecutionFailed", std::move(d));
+      asl::JsonObjectWriter details;
+      AddError(details, error, /*always_error=*/false);
+      Emit(&f, "ExecutionFailed", details.Finish());
     }
   }
 
@@ -1476,10 +1506,9 @@ struct Executor::State {
     CancelTimer(execution_timer_id);
     status = final_status;
     error = std::move(e);
-    Json d = Json::object();
-    if (!error.error.empty()) d["error"] = error.error;
-    if (error.has_cause) d["cause"] = error.cause;
-    Emit(&root, type, std::move(d));
+    asl::JsonObjectWriter details;
+    AddError(details, error, /*always_error=*/false);
+    Emit(&root, type, details.Finish());
   }
 };
 
@@ -1529,10 +1558,12 @@ Commands Executor::Start(Json input, int64_t now) {
   s.context_base["StateMachine"] =
       Json{{"Id", o.state_machine_arn}, {"Name", o.state_machine_name}};
   s.Emit(nullptr, "ExecutionStarted",
-         Json{{"input", input.dump()},
-              {"inputDetails", State::Truncated()},
-              {"roleArn", o.role_arn},
-              {"stateMachineArn", o.state_machine_arn}});
+         asl::JsonObjectWriter()
+             .Dumped("input", input)
+             .Raw("inputDetails", kNotTruncated)
+             .String("roleArn", o.role_arn)
+             .String("stateMachineArn", o.state_machine_arn)
+             .Finish());
   Frame& root = s.NewFrame(FrameKind::kRoot, -1, s.machine.get(), std::move(input));
   root.last_event_id = 0;  // AWS: the first state's previousEventId is 0
   s.ArmExecutionTimer(root);
@@ -1650,7 +1681,8 @@ Commands Executor::Redrive(int64_t now) {
   s.context_base["Execution"]["RedriveCount"] = s.redrive_count;
   Frame& root = *s.frames[0];
   root.last_event_id =
-      s.Emit(nullptr, "ExecutionRedriven", Json{{"redriveCount", s.redrive_count}});
+      s.Emit(nullptr, "ExecutionRedriven",
+             asl::JsonObjectWriter().Int("redriveCount", s.redrive_count).Finish());
   s.ArmExecutionTimer(root);
   s.RedriveFrame(root);
   s.out = nullptr;
@@ -1661,6 +1693,7 @@ ExecutionStatus Executor::status() const { return s_->status; }
 int64_t Executor::redrive_count() const { return s_->redrive_count; }
 int64_t Executor::redrive_time() const { return s_->redrive_time; }
 const Json& Executor::output() const { return s_->output; }
+const Json& Executor::input() const { return s_->execution_input; }
 const asl::AslError& Executor::error() const { return s_->error; }
 const std::vector<HistoryEvent>& Executor::history() const { return s_->history; }
 const ExecutionOptions& Executor::options() const { return s_->options; }

@@ -130,6 +130,7 @@ class Executor {
   int64_t redrive_count() const;  // $$.Execution.RedriveCount now
   int64_t redrive_time() const;   // of the last Redrive; 0 when never redriven
   bool done() const { return status() != ExecutionStatus::kRunning; }
+  const Json& input() const;           // the execution's input
   const Json& output() const;          // when SUCCEEDED
   const asl::AslError& error() const;  // when FAILED / TIMED_OUT / ABORTED
   const std::vector<HistoryEvent>& history() const;

@@ -9,24 +9,6 @@
 
 namespace sluice::engine {
 
-namespace {
-
-// A handler owned elsewhere (shared by many executions), as a registry entry.
-class Borrowed final : public handlers::TaskHandler {
- public:
-  explicit Borrowed(handlers::TaskHandler& target) : target_(target) {}
-  bool Handles(const handlers::TaskRequest& r) const override { return target_.Handles(r); }
-  void Start(const handlers::TaskRequest& r, handlers::TaskCallback done) override {
-    target_.Start(r, std::move(done));
-  }
-  void Cancel(uint64_t task_id) override { target_.Cancel(task_id); }
-
- private:
-  handlers::TaskHandler& target_;
-};
-
-}  // namespace
-
 Result<std::unique_ptr<handlers::TaskHandler>> BuildHandlers(uv_loop_t* loop,
                                                              const HandlerConfig& config,
                                                              handlers::TaskHandler* builtin) {
@@ -37,7 +19,8 @@ Result<std::unique_ptr<handlers::TaskHandler>> BuildHandlers(uv_loop_t* loop,
           "the execution needs Sluice's built-in pipeline handlers, which this command does not "
           "provide"));
     }
-    registry->Add(handlers::HandlerPriority::kBuiltIn, std::make_unique<Borrowed>(*builtin));
+    registry->Add(handlers::HandlerPriority::kBuiltIn,
+                  std::make_unique<handlers::BorrowedHandler>(*builtin));
   }
   if (config.mock_config) {
     auto mocks = handlers::ParseMockConfig(*config.mock_config, config.mock_source);

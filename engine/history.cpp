@@ -13,6 +13,12 @@ bool EndsWith(const std::string& s, const char* suffix) {
 }
 }  // namespace
 
+Json DetailsJson(const HistoryEvent& event) {
+  if (event.details.empty()) return Json();
+  Json details = Json::parse(event.details, nullptr, /*allow_exceptions=*/false);
+  return details.is_discarded() ? Json() : details;
+}
+
 std::string DetailsMemberName(const std::string& type) {
   if (type.empty()) return "";
   if (EndsWith(type, "StateEntered")) return "stateEnteredEventDetails";
@@ -28,8 +34,20 @@ Json HistoryEventToJson(const HistoryEvent& event) {
   j["type"] = event.type;
   j["id"] = event.id;
   j["previousEventId"] = event.previous_event_id;
-  if (event.details) j[DetailsMemberName(event.type)] = *event.details;
+  if (!event.details.empty()) j[DetailsMemberName(event.type)] = DetailsJson(event);
   return j;
+}
+
+bool SameEvent(const HistoryEvent& a, const HistoryEvent& b) {
+  if (a.id != b.id || a.previous_event_id != b.previous_event_id || a.type != b.type) return false;
+  // The timestamp is shown in milliseconds: different nanoseconds may look the same.
+  if (a.timestamp_nanos != b.timestamp_nanos &&
+      asl::FormatTimestamp(a.timestamp_nanos) != asl::FormatTimestamp(b.timestamp_nanos)) {
+    return false;
+  }
+  if (a.details == b.details) return true;
+  if (a.details.empty() || b.details.empty()) return false;
+  return DetailsJson(a) == DetailsJson(b);
 }
 
 }  // namespace sluice::engine

@@ -320,6 +320,8 @@ PipelineRunner::~PipelineRunner() { impl_->service.set_builtin_handler(nullptr);
 
 Pipelines& PipelineRunner::pipelines() { return impl_->data.pipelines(); }
 
+handlers::TaskHandler& PipelineRunner::builtin_handler() { return *impl_->handler; }
+
 void PipelineRunner::set_event_observer(
     std::function<void(const pipeline::PipelineEvent& event, int64_t time_nanos)> observer) {
   impl_->data.observer = std::move(observer);

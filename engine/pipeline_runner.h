@@ -42,6 +42,10 @@
 #include "engine/pipelines.h"
 #include "engine/service.h"
 
+namespace sluice::handlers {
+class TaskHandler;
+}
+
 namespace sluice::engine {
 
 // How long (real milliseconds) a command job's check waits for its process under a virtual
@@ -84,6 +88,10 @@ class PipelineRunner {
   PipelineRunner& operator=(const PipelineRunner&) = delete;
 
   Pipelines& pipelines();
+
+  // The lifecycle handler it installed as the service's built-in handler, for a caller that
+  // serves more built-in resources next to it (`sluice serve`: the task-token broker).
+  handlers::TaskHandler& builtin_handler();
 
   // Called with every pipeline event as it is recorded (time: the engine's clock).
   void set_event_observer(

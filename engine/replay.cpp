@@ -135,7 +135,7 @@ class StepCollector {
 
   void Add(const HistoryEvent& e) {
     previous_[e.id] = e.previous_event_id;
-    if (!e.details) return;
+    if (e.details.empty()) return;
     if (EndsWith(e.type, "StateEntered")) return Entered(e);
     if (EndsWith(e.type, "StateExited")) return Exited(e);
   }
@@ -146,12 +146,13 @@ class StepCollector {
   static constexpr std::string_view kEntered = "StateEntered";
 
   void Entered(const HistoryEvent& e) {
+    const Json details = DetailsJson(e);
     ReplayStep step;
     step.entered_event_id = e.id;
     step.time = e.timestamp_nanos;
-    step.state = e.details->value("name", "");
+    step.state = details.value("name", "");
     step.type = e.type.substr(0, e.type.size() - kEntered.size());
-    step.input = e.details->value("input", "");
+    step.input = details.value("input", "");
     auto choice = choices_.find(e.id);
     if (choice != choices_.end()) step.choice = choice->second;
     open_[e.id] = steps_.size();
@@ -161,11 +162,12 @@ class StepCollector {
   // A state's events chain back (previousEventId) to its StateEntered within its own frame, so
   // walking the chain finds the step even while Parallel branches or Map iterations interleave.
   void Exited(const HistoryEvent& e) {
-    const std::string name = e.details->value("name", "");
+    const Json details = DetailsJson(e);
+    const std::string name = details.value("name", "");
     for (int64_t id = e.previous_event_id; id > 0; id = previous_[id]) {
       auto it = open_.find(id);
       if (it == open_.end() || steps_[it->second].state != name) continue;
-      steps_[it->second].output = e.details->value("output", "");
+      steps_[it->second].output = details.value("output", "");
       open_.erase(it);
       return;
     }
@@ -178,7 +180,8 @@ class StepCollector {
 };
 
 bool Enters(const HistoryEvent& e, const std::string& state) {
-  return e.details && EndsWith(e.type, "StateEntered") && e.details->value("name", "") == state;
+  return !e.details.empty() && EndsWith(e.type, "StateEntered") &&
+         DetailsJson(e).value("name", "") == state;
 }
 
 // Collects the steps of the replayed events that match the recorded ones, up to the entry into
@@ -192,7 +195,7 @@ void Explain(const std::vector<HistoryEvent>& replayed, const std::string& until
     const HistoryEvent& e = replayed[i];
     if (!until.empty() && Enters(e, until)) {
       report.until =
-          ReplayUntil{until, true, e.id, e.timestamp_nanos, e.details->value("input", "")};
+          ReplayUntil{until, true, e.id, e.timestamp_nanos, DetailsJson(e).value("input", "")};
       report.difference.reset();
       break;
     }
@@ -282,8 +285,7 @@ std::optional<HistoryDifference> FirstDifference(const std::vector<HistoryEvent>
                                                  const std::vector<HistoryEvent>& replayed) {
   const size_t n = std::max(recorded.size(), replayed.size());
   for (size_t i = 0; i < n; ++i) {
-    if (i < recorded.size() && i < replayed.size() &&
-        HistoryEventToJson(recorded[i]) == HistoryEventToJson(replayed[i])) {
+    if (i < recorded.size() && i < replayed.size() && SameEvent(recorded[i], replayed[i])) {
       continue;
     }
     HistoryDifference d;

@@ -46,6 +46,8 @@ struct Deferred {
 
 uint64_t Key(size_t execution, uint64_t id) { return (uint64_t(execution) << 40) ^ id; }
 
+int64_t SteadyNanos() { return static_cast<int64_t>(uv_hrtime()); }
+
 Json ErrorJson(const asl::AslError& e) {
   Json j = Json::object();
   j["Error"] = e.error;
@@ -73,6 +75,10 @@ struct Runtime::Impl {
   RuntimeListener* listener = nullptr;
   std::vector<Deferred> deferred;
   std::optional<std::string> fatal;  // a failed commit: the loop stops
+  RuntimeStats stats;
+  std::unordered_map<uint64_t, int64_t> task_started;  // global task id -> steady nanos
+  bool serving = false;  // Serve(): run until RequestStop(), not until idle
+  bool stop_requested = false;
 
   explicit Impl(Clock& c) : clock(c) {
     uv_loop_init(&loop);
@@ -94,12 +100,14 @@ struct Runtime::Impl {
     const Executor& ex = *slot.executor;
     if (listener) {
       listener->OnProgress(ex, slot.events_reported, commands);
+      stats.history_events += ex.history().size() - slot.events_reported;
       slot.events_reported = ex.history().size();
     }
     bool ended = false;
     if (!slot.finished && ex.done()) {
       slot.finished = true;
       --running;
+      ++stats.ended[static_cast<size_t>(ex.status())];
       ended = true;
       if (listener) listener->OnEnd(ex);
     }
@@ -110,7 +118,10 @@ struct Runtime::Impl {
   void Flush() {
     if (deferred.empty()) return;
     if (listener) {
+      const int64_t begun = SteadyNanos();
       auto committed = listener->Commit();
+      ++stats.commits;
+      stats.commit_nanos += SteadyNanos() - begun;
       if (!committed.ok()) {
         fatal = committed.error();
         deferred.clear();
@@ -122,12 +133,18 @@ struct Runtime::Impl {
     for (auto& d : batch) {
       Execute(d.execution, d.commands);
       Slot& slot = slots[d.execution];
-      if (d.ended && slot.done) slot.done(*slot.executor);
+      if (!d.ended) continue;
+      if (slot.done) slot.done(*slot.executor);
+      if (serving) {  // recorded and reported: a long-running server must not keep it
+        slot.executor.reset();
+        slot.done = nullptr;
+      }
     }
   }
 
   // Delivers an external event to an execution.
   void Feed(size_t execution, const JournalEntry& entry) {
+    if (!slots[execution].executor) return;  // ended and released
     Executor& ex = *slots[execution].executor;
     if (ex.done()) return;
     if (listener) listener->OnEntry(ex, entry);
@@ -160,6 +177,7 @@ struct Runtime::Impl {
     const Executor& ex = *slots[execution].executor;
     uint64_t global = next_global_task++;
     inflight[global] = {execution, c.task_id};
+    task_started[global] = SteadyNanos();
     global_of[Key(execution, c.task_id)] = global;
     handlers::TaskRequest req;
     req.task_id = global;
@@ -188,6 +206,11 @@ struct Runtime::Impl {
       auto [execution, task_id] = it->second;
       inflight.erase(it);
       global_of.erase(Key(execution, task_id));
+      if (auto started = task_started.find(global); started != task_started.end()) {
+        ++stats.tasks_completed;
+        stats.task_nanos += SteadyNanos() - started->second;
+        task_started.erase(started);
+      }
       completions.push_back(Completion{execution, task_id, std::move(outcome)});
     });
   }
@@ -198,6 +221,7 @@ struct Runtime::Impl {
     uint64_t global = it->second;
     global_of.erase(it);
     inflight.erase(global);
+    task_started.erase(global);
     handler->Cancel(global);
   }
 
@@ -252,16 +276,24 @@ struct Runtime::Impl {
       DeliverCompletions();
       FireDueTimers();
       Flush();
-      if (fatal || running == 0) break;
+      if (fatal || stop_requested) break;
+      if (running == 0 && !serving) break;
       if (!completions.empty() || !deferred.empty()) continue;
       TimerEntry next;
       bool has_timer = NextTimer(&next);
-      if (inflight.empty()) {
+      if (inflight.empty() && !serving) {
         if (!has_timer) break;  // nothing can make progress (should not happen)
         if (clock.IsVirtual()) {
           clock.AdvanceTo(next.due);
           continue;
         }
+      }
+      if (serving && has_timer && clock.IsVirtual() && inflight.empty()) {
+        // A server on a virtual clock: take in what the network has, then jump to the timer.
+        uv_run(&loop, UV_RUN_NOWAIT);
+        if (!completions.empty() || !deferred.empty() || stop_requested) continue;
+        clock.AdvanceTo(next.due);
+        continue;
       }
       if (has_timer && !clock.IsVirtual()) {
         int64_t wait_ms = (next.due - clock.Now() + 999'999) / 1'000'000;
@@ -293,6 +325,7 @@ Executor& Runtime::Start(std::shared_ptr<const asl::StateMachine> machine, Execu
   im.slots.push_back(
       Slot{std::make_unique<Executor>(std::move(machine), std::move(options)), std::move(done)});
   ++im.running;
+  ++im.stats.started;
   Executor& ex = *im.slots[index].executor;
   std::optional<Json> recorded;
   if (im.listener) recorded = input;
@@ -309,6 +342,7 @@ Executor& Runtime::Adopt(Rebuilt rebuilt, DoneCallback done) {
   Slot& slot = im.slots[index];
   slot.events_reported = slot.executor->history().size();
   ++im.running;
+  ++im.stats.started;
   // Already recorded: carried out at the next flush without being reported again.
   Commands work = std::move(rebuilt.pending.timers);
   for (auto& t : rebuilt.pending.tasks) work.push_back(std::move(t));
@@ -334,5 +368,35 @@ void Runtime::Stop(Executor& execution, const std::string& error, const std::str
 }
 
 Status<> Runtime::Run() { return impl_->Run(); }
+
+Status<> Runtime::Serve() {
+  impl_->serving = true;
+  impl_->stop_requested = false;
+  auto result = impl_->Run();
+  impl_->serving = false;
+  return result;
+}
+
+Status<> Runtime::CommitNow() {
+  impl_->Flush();
+  if (impl_->fatal) return Fail("cannot record progress durably: " + *impl_->fatal);
+  return Ok{};
+}
+
+void Runtime::RequestStop() {
+  impl_->stop_requested = true;
+  uv_stop(&impl_->loop);
+}
+
+size_t Runtime::running() const { return impl_->running; }
+
+RuntimeStats Runtime::stats() const {
+  RuntimeStats s = impl_->stats;
+  s.running = impl_->running;
+  s.tasks_in_flight = impl_->inflight.size();
+  s.timers_pending = impl_->live_timers.size();
+  s.queued = impl_->completions.size() + impl_->deferred.size();
+  return s;
+}
 
 }  // namespace sluice::engine

@@ -12,6 +12,9 @@
 // Thread rule: everything runs on the thread that calls Run().
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -51,6 +54,21 @@ class RuntimeListener {
   virtual Status<> Commit() = 0;
 };
 
+// Counters since the runtime was made (for `sluice serve`'s /metrics).
+struct RuntimeStats {
+  uint64_t started = 0;             // executions started or adopted
+  std::array<uint64_t, 5> ended{};  // by ExecutionStatus
+  uint64_t history_events = 0;      // events reported to the listener
+  uint64_t commits = 0;             // listener commits, and their total time
+  int64_t commit_nanos = 0;
+  uint64_t tasks_completed = 0;  // tasks answered (not cancelled), and their total time
+  int64_t task_nanos = 0;
+  size_t running = 0;  // executions running now
+  size_t tasks_in_flight = 0;
+  size_t timers_pending = 0;
+  size_t queued = 0;  // completions and held-back commands awaiting the loop
+};
+
 class Runtime {
  public:
   // The clock must outlive the runtime. The runtime owns its uv loop; handlers that need the
@@ -88,6 +106,26 @@ class Runtime {
   // Runs the loop until every execution has ended. Fails when the listener cannot commit: the
   // executions stop where they are (what was committed can be resumed).
   Status<> Run();
+
+  // Runs the loop as a server: executions may be started from loop callbacks (e.g. an HTTP
+  // request) at any time, and it returns only after RequestStop() (having committed what was
+  // reported) or a failed commit. Executions still running stay recorded RUNNING and resume at
+  // the next start. Under a virtual clock, idle time jumps to the next timer once the loop has
+  // no I/O ready.
+  Status<> Serve();
+  // Commits what has been reported and carries out the commands held back for it now, rather
+  // than at the next turn of the loop: for a caller that must not answer before its request is
+  // durable (the API's StartExecution). Fails as Run() does when the commit fails.
+  Status<> CommitNow();
+  // Makes Run() or Serve() return at the next turn of the loop (callable from loop callbacks
+  // and signal handlers run on the loop).
+  void RequestStop();
+
+  // Executions started or adopted and not yet ended. Under Serve(), an ended execution's
+  // Executor is released once its end is committed and its done callback has run (under Run()
+  // it lives as long as the runtime).
+  size_t running() const;
+  RuntimeStats stats() const;
 
   struct Impl;
 

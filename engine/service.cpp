@@ -23,6 +23,8 @@ class PerExecutionHandler : public handlers::TaskHandler {
   void Add(const std::string& execution_arn, std::unique_ptr<handlers::TaskHandler> handler) {
     handlers_[execution_arn] = std::move(handler);
   }
+  // After the execution has ended (its tasks are cancelled by then).
+  void Remove(const std::string& execution_arn) { handlers_.erase(execution_arn); }
   bool Handles(const handlers::TaskRequest& r) const override {
     auto it = handlers_.find(r.execution_arn);
     return it != handlers_.end() && it->second->Handles(r);
@@ -111,6 +113,7 @@ struct Service::Impl {
   DoneCallback Tracked(const std::string& arn, DoneCallback done) {
     return [this, arn, done = std::move(done)](const Executor& ex) {
       live.erase(arn);
+      handler.Remove(arn);
       if (done) done(ex);
     };
   }
@@ -134,20 +137,38 @@ struct Service::Impl {
     int64_t journal_length = 0;
   };
 
+  // Compiled state machines by definition hash, so that one Recover() reads and compiles each
+  // definition once however many executions use it (a compiled machine is immutable and shared).
+  using MachineCache = std::map<std::string, std::shared_ptr<const asl::StateMachine>>;
+
+  // The compiled machine of the stored definition `hash`, from `cache` when it has it (and then
+  // kept there).
+  Result<std::shared_ptr<const asl::StateMachine>> Compiled(const std::string& hash,
+                                                            MachineCache* cache) {
+    if (cache != nullptr) {
+      auto it = cache->find(hash);
+      if (it != cache->end()) return it->second;
+    }
+    auto text = store->GetDefinition(hash);
+    if (!text.ok()) return Fail(text.error());
+    if (!text.value()) return Fail("definition " + hash + " is missing");
+    auto parsed = asl::ParseDefinitionText(**text);
+    if (!parsed.ok()) return Fail(parsed.error());
+    auto machine = asl::Compile(parsed.value());
+    if (!machine.ok()) return Fail(asl::FormatDiagnostics(machine.error()));
+    if (cache != nullptr) (*cache)[hash] = machine.value();
+    return machine.value();
+  }
+
   // Rebuilds a recorded execution from its definition, options and journal, and checks that the
   // rebuilt history is the recorded one: otherwise the definition or the engine changed under
   // the execution, and continuing would corrupt its history.
-  Result<Loaded> Load(const ExecutionRecord& record) {
+  Result<Loaded> Load(const ExecutionRecord& record, MachineCache* cache = nullptr) {
     const std::string where = record.arn + ": ";
     auto options = DecodeExecutionOptions(record);
     if (!options.ok()) return Fail(where + options.error());
-    auto text = store->GetDefinition(record.definition_hash);
-    if (!text.ok()) return Fail(where + text.error());
-    if (!text.value()) return Fail(where + "definition " + record.definition_hash + " is missing");
-    auto parsed = asl::ParseDefinitionText(**text);
-    if (!parsed.ok()) return Fail(where + parsed.error());
-    auto machine = asl::Compile(parsed.value());
-    if (!machine.ok()) return Fail(where + asl::FormatDiagnostics(machine.error()));
+    auto machine = Compiled(record.definition_hash, cache);
+    if (!machine.ok()) return Fail(where + machine.error());
     auto input = Json::parse(record.input, nullptr, /*allow_exceptions=*/false);
     if (input.is_discarded()) return Fail(where + "stored input is not JSON");
     auto lines = store->GetJournal(record.arn);
@@ -170,7 +191,7 @@ struct Service::Impl {
                   " history events, the database holds " + std::to_string(recorded.value().size()));
     }
     for (size_t i = 0; i < history.size(); ++i) {
-      if (HistoryEventToJson(history[i]) != HistoryEventToJson(recorded.value()[i])) {
+      if (!SameEvent(history[i], recorded.value()[i])) {
         return Fail(where + "replaying the journal diverges from the recorded history at event " +
                     std::to_string(i + 1));
       }
@@ -179,8 +200,9 @@ struct Service::Impl {
   }
 
   // Rebuilds one unfinished execution and hands it to the runtime.
-  Status<> RecoverOne(const ExecutionRecord& record, const DoneCallback& done) {
-    auto loaded = Load(record);
+  Status<> RecoverOne(const ExecutionRecord& record, const DoneCallback& done,
+                      MachineCache& machines) {
+    auto loaded = Load(record, &machines);
     if (!loaded.ok()) return Fail("recover " + loaded.error());
     auto handlers = DecodeHandlerConfig(record.options);
     if (!handlers.ok()) return Fail("recover " + record.arn + ": " + handlers.error());
@@ -273,7 +295,7 @@ Result<std::string> Service::Start(const StartRequest& request, DoneCallback don
                      : (uint64_t(std::random_device()()) << 32 | std::random_device()()) | 1;
   auto existing = im.store->GetExecution(options.execution_arn);
   if (!existing.ok()) return Fail(existing.error());
-  if (existing.value()) {
+  if (existing.value() || im.live.count(options.execution_arn) != 0) {
     return Fail("execution '" + options.execution_name + "' of state machine '" +
                 request.machine_name + "' already exists (" + options.execution_arn + ")");
   }
@@ -282,14 +304,16 @@ Result<std::string> Service::Start(const StartRequest& request, DoneCallback don
 
   const std::string hash = DefinitionHash(request.definition_text);
   im.recorder->StageDefinition(request.definition_text);
-  StateMachineRecord sm;
-  sm.arn = options.state_machine_arn;
-  sm.name = request.machine_name;
-  sm.type = request.express ? StateMachineType::kExpress : StateMachineType::kStandard;
-  sm.definition_hash = hash;
-  sm.role_arn = options.role_arn;
-  sm.created_nanos = sm.updated_nanos = im.clock->Now();
-  im.recorder->StageStateMachine(std::move(sm));
+  if (request.record_state_machine) {
+    StateMachineRecord sm;
+    sm.arn = options.state_machine_arn;
+    sm.name = request.machine_name;
+    sm.type = request.express ? StateMachineType::kExpress : StateMachineType::kStandard;
+    sm.definition_hash = hash;
+    sm.role_arn = options.role_arn;
+    sm.created_nanos = sm.updated_nanos = im.clock->Now();
+    im.recorder->StageStateMachine(std::move(sm));
+  }
   im.recorder->Prepare(options.execution_arn, hash,
                        EncodeServiceOptions(options, request.handlers));
   const std::string arn = options.execution_arn;
@@ -302,8 +326,9 @@ Result<std::vector<std::string>> Service::Recover(DoneCallback done) {
   auto unfinished = impl_->store->ListUnfinishedExecutions();
   if (!unfinished.ok()) return Fail(unfinished.error());
   std::vector<std::string> arns;
+  Impl::MachineCache machines;
   for (const auto& u : unfinished.value()) {
-    auto recovered = impl_->RecoverOne(u.execution, done);
+    auto recovered = impl_->RecoverOne(u.execution, done, machines);
     if (!recovered.ok()) return Fail(recovered.error());
     arns.push_back(u.execution.arn);
   }
@@ -311,6 +336,13 @@ Result<std::vector<std::string>> Service::Recover(DoneCallback done) {
 }
 
 Status<> Service::Run() { return impl_->runtime->Run(); }
+Status<> Service::Serve() { return impl_->runtime->Serve(); }
+Status<> Service::CommitNow() { return impl_->runtime->CommitNow(); }
+void Service::RequestStop() { impl_->runtime->RequestStop(); }
+const Executor* Service::Running(const std::string& execution_arn) const {
+  auto it = impl_->live.find(execution_arn);
+  return it == impl_->live.end() ? nullptr : it->second;
+}
 
 Result<std::string> Service::Redrive(const RedriveRequest& request, DoneCallback done) {
   auto& im = *impl_;

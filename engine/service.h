@@ -56,6 +56,10 @@ struct StartRequest {
   size_t max_payload_bytes = 256 * 1024;
   int64_t max_history_events = 25000;
   uint64_t seed = 0;  // 0: drawn at random
+  // Records (creates or replaces) the state machine `machine_name` with this definition, as
+  // `sluice run` does. False when the machine is already recorded with it (the API's
+  // StartExecution of a machine made by CreateStateMachine): its record is left as it is.
+  bool record_state_machine = true;
 };
 
 struct RedriveRequest {
@@ -90,6 +94,16 @@ class Service {
 
   // Runs until every started or recovered execution has ended.
   Status<> Run();
+  // Runs as a server (Runtime::Serve): executions may be started at any time from loop
+  // callbacks; returns after RequestStop() with everything reported committed. Executions
+  // still running stay RUNNING in the database and Recover() continues them next time.
+  Status<> Serve();
+  void RequestStop();
+  // Runtime::CommitNow: what was started, stopped or redriven so far is durable on return.
+  Status<> CommitNow();
+  // The execution `execution_arn` if it is running in this process (started, recovered or
+  // redriven here and not ended), else null.
+  const Executor* Running(const std::string& execution_arn) const;
 
   // StopExecution for an execution recorded RUNNING that no live process is running (e.g. one
   // left by a crash): rebuilds it, stops it (ABORTED, its timers and tasks cancelled) and

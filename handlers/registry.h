@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "handlers/task_handler.h"
@@ -27,6 +28,20 @@ enum class HandlerPriority {
   kMock = 0,       // --mock-config: overrides everything for the states it names
   kFunctions = 1,  // --functions: Lambda function ARNs and lambda:invoke
   kBuiltIn = 2,    // Sluice's own resources (pipeline handlers, HTTP, callbacks, …)
+};
+
+// A handler owned elsewhere (shared by many executions or registries), as a registry entry.
+class BorrowedHandler final : public TaskHandler {
+ public:
+  explicit BorrowedHandler(TaskHandler& target) : target_(target) {}
+  bool Handles(const TaskRequest& r) const override { return target_.Handles(r); }
+  void Start(const TaskRequest& r, TaskCallback done) override {
+    target_.Start(r, std::move(done));
+  }
+  void Cancel(uint64_t task_id) override { target_.Cancel(task_id); }
+
+ private:
+  TaskHandler& target_;
 };
 
 // The cause of the failure for a task no handler serves.

@@ -14,6 +14,7 @@
 #include "asl/timestamp.h"
 #include "engine/cli/pipeline_commands.h"
 #include "engine/cli/replay_command.h"
+#include "engine/cli/serve_command.h"
 #include "engine/handler_setup.h"
 #include "engine/pipeline_runner.h"
 #include "engine/run.h"
@@ -150,15 +151,15 @@ Json ReadInput(const RunArgs& a) {
 void PrintAccount(const engine::RunResult& r) {
   for (const auto& e : r.history) {
     const std::string& t = e.type;
-    if (t.size() > 12 && t.compare(t.size() - 12, 12, "StateEntered") == 0 && e.details) {
+    if (t.size() > 12 && t.compare(t.size() - 12, 12, "StateEntered") == 0 && !e.details.empty()) {
       std::cout << "  " << asl::FormatTimestamp(e.timestamp_nanos) << "  "
-                << (*e.details)["name"].get<std::string>() << " (" << t.substr(0, t.size() - 12)
-                << ")\n";
+                << engine::DetailsJson(e)["name"].get<std::string>() << " ("
+                << t.substr(0, t.size() - 12) << ")\n";
     } else if ((t == "TaskFailed" || t == "LambdaFunctionFailed" || t == "TaskTimedOut" ||
                 t == "LambdaFunctionTimedOut") &&
-               e.details) {
+               !e.details.empty()) {
       std::cout << "  " << asl::FormatTimestamp(e.timestamp_nanos) << "    " << t << ": "
-                << e.details->value("error", "") << "\n";
+                << engine::DetailsJson(e).value("error", "") << "\n";
     }
   }
 }
@@ -168,8 +169,8 @@ void PrintHistory(const engine::RunResult& r) {
   std::cout << "History (" << r.history.size() << " events):\n";
   for (const auto& e : r.history) {
     std::string detail;
-    if (e.details) {
-      const Json& d = *e.details;
+    if (!e.details.empty()) {
+      const Json d = engine::DetailsJson(e);
       if (d.contains("name")) detail = d["name"].get<std::string>();
       if (d.contains("index")) detail += " #" + d["index"].dump();
       if (d.contains("error")) detail += " error=" + d["error"].get<std::string>();
@@ -597,6 +598,24 @@ int main(int argc, char** argv) {
   ReplayArgs replay;
   auto* replay_cmd = AddReplayCommand(app, replay);
 
+  ServeArgs serve;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "Serve the AWS Step Functions API over HTTP and run executions (docs/server.md)");
+  serve_cmd->add_option("--db", serve.db, "SQLite database (default ./sluice.db)")
+      ->envname("SLUICE_DB");
+  serve_cmd->add_option("--listen", serve.listen,
+                        "HOST:PORT to listen on (default 127.0.0.1:8083)");
+  serve_cmd->add_option("--token-file", serve.token_file,
+                        "File holding the bearer token clients must send");
+  serve_cmd->add_flag("--insecure", serve.insecure,
+                      "Allow a non-loopback --listen without --token-file");
+  serve_cmd->add_option("--clock", serve.clock, "real (default) or virtual");
+  serve_cmd->add_option("--durability", serve.durability, "full (default) or normal");
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes,
+                        "Largest request body accepted (default 1114112)");
+  serve_cmd->add_option("--ready-file", serve.ready_file,
+                        "Write the bound HOST:PORT here once listening");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -619,6 +638,7 @@ int main(int argc, char** argv) {
     if (*stop_cmd) return Stop(stop);
     if (*redrive_cmd) return Redrive(redrive);
     if (*replay_cmd) return RunReplay(replay);
+    if (*serve_cmd) return Serve(serve);
     if (auto code = pipeline_commands.Run()) return *code;
   } catch (const UsageError& e) {
     std::cerr << "sluice: " << e.message << "\n";

@@ -45,7 +45,7 @@ std::string StepLine(const engine::ReplayStep& s) {
 std::string EventText(const std::optional<engine::HistoryEvent>& e) {
   if (!e) return "nothing";
   std::string text = e->type;
-  if (e->details) text += " " + Shorten(e->details->dump());
+  if (!e->details.empty()) text += " " + Shorten(e->details);  // compact JSON text already
   return text;
 }
 

@@ -2,9 +2,10 @@
 //
 // Every id and timestamp is an int64 (timestamps in nanoseconds since the Unix epoch). JSON
 // values (definitions, inputs, outputs, task payloads, execution options) travel as JSON text,
-// exactly as stored: callers dump before writing and parse after reading. History events are the
-// exception: they are read and written as engine::HistoryEvent, and the store does the JSON
-// conversion of their details. docs/storage.md describes every table and column.
+// exactly as stored: callers dump before writing and parse after reading. History events are
+// read and written as engine::HistoryEvent, whose details are JSON text too: the store writes
+// them as they are and checks, when reading, that they are valid JSON. docs/storage.md
+// describes every table and column.
 //
 // Thread rule: plain values; no shared state.
 #pragma once

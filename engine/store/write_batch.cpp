@@ -43,7 +43,7 @@ void WriteBatch::UpdateExecution(std::string execution_arn, ExecutionUpdate upda
 void WriteBatch::AppendEvent(const std::string& execution_arn, const HistoryEvent& event) {
   AppendEventOp op{execution_arn,         event.id,   event.previous_event_id,
                    event.timestamp_nanos, event.type, std::nullopt};
-  if (event.details) op.details = event.details->dump();
+  if (!event.details.empty()) op.details = event.details;  // already JSON text
   ops_.push_back({std::move(op)});
 }
 

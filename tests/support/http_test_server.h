@@ -10,8 +10,9 @@
 // the trigger answers with a run id, and each status poll answers the next state of a list (the
 // last one repeating), e.g. {"running", "running", "success"}.
 //
-// Requests are parsed with libhttp-parser; keep-alive connections are served in order.
-// Destroying the server closes its handles; run the loop once more afterwards.
+// The transport is the production server (engine/server/http_server.h): keep-alive, pipelining
+// and parsing behave as in `sluice serve`. Destroying the server closes its handles; run the loop
+// once more afterwards.
 //
 // Thread rule: loop thread only (the server and the client under test share one loop).
 #pragma once
@@ -25,6 +26,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "engine/server/http_server.h"
 
 namespace sluice::testing {
 
@@ -50,7 +53,7 @@ class HttpTestServer {
   HttpTestServer(const HttpTestServer&) = delete;
   HttpTestServer& operator=(const HttpTestServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
   std::string url() const;  // "http://127.0.0.1:PORT"
 
   // Answers "METHOD target" with `responses` in order, the last one repeating.
@@ -72,12 +75,10 @@ class HttpTestServer {
   int Count(const std::string& method, const std::string& target) const;
   const std::vector<TestRequest>& requests() const { return requests_; }
 
-  struct Connection;
-
  private:
-  friend struct Connection;
-  TestResponse Answer(const TestRequest& request);
-  static void OnConnection(uv_stream_t* server, int status);
+  struct DelayedAnswer;
+  void Answer(const engine::server::HttpRequest& request, engine::server::Responder responder);
+  TestResponse Next(const TestRequest& request);
 
   struct Route {
     std::vector<TestResponse> responses;
@@ -85,12 +86,11 @@ class HttpTestServer {
   };
 
   uv_loop_t* loop_;
-  uv_tcp_t* listener_;  // heap: freed by its close callback
-  int port_ = 0;
   std::map<std::string, Route> routes_;
   std::map<std::string, int> counts_;
   std::vector<TestRequest> requests_;
-  std::set<Connection*> connections_;
+  std::set<DelayedAnswer*> delayed_;  // answers waiting for their delay
+  std::unique_ptr<engine::server::HttpServer> server_;
 };
 
 }  // namespace sluice::testing

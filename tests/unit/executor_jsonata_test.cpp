@@ -95,8 +95,8 @@ TEST(ExecutorJsonata, AssignIsVisibleFromTheNextStateOnly) {
   // B's Output saw x as it was when B was entered.
   const HistoryEvent* exited = FindEvent(run.ex, "PassStateExited", 1);
   ASSERT_NE(exited, nullptr);
-  EXPECT_EQ((*exited->details)["output"], R"({"x":1})");
-  EXPECT_EQ((*exited->details)["assignedVariables"], Json::parse(R"({"x":"2","old":"1"})"));
+  EXPECT_EQ(DetailsJson(*exited)["output"], R"({"x":1})");
+  EXPECT_EQ(DetailsJson(*exited)["assignedVariables"], Json::parse(R"({"x":"2","old":"1"})"));
 }
 
 TEST(ExecutorJsonata, JsonPathAssignReadsTheResultAndVariablesByDollarName) {

@@ -63,7 +63,7 @@ TEST(Executor, PassChainRecordsAwsHistoryWithContiguousIds) {
   }
   EXPECT_EQ(ex.history()[1].previous_event_id, 0);  // as AWS records the first state
   EXPECT_EQ(ex.history()[2].previous_event_id, 2);
-  EXPECT_EQ((*ex.history()[2].details)["output"], R"({"in":true,"a":{"x":1}})");
+  EXPECT_EQ(DetailsJson(ex.history()[2])["output"], R"({"in":true,"a":{"x":1}})");
 }
 
 TEST(Executor, TaskRetriesWithExponentialBackoffThenCatches) {
@@ -194,6 +194,80 @@ TEST(Executor, ParallelBranchFailurePropagatesTheBranchError) {
   EXPECT_NE(Find(c, Command::Kind::kCancelTimer), nullptr);  // the waiting branch is aborted
 }
 
+// Each event's details are the compact JSON text that dumping AWS's details object gives, byte
+// for byte, with quotes, control characters and UTF-8 in names, payloads and causes.
+TEST(Executor, DetailsAreTheCompactJsonOfAwsDetails) {
+  Executor ex(Machine(R"({"StartAt":"Say \"hi\"\té","States":{
+      "Say \"hi\"\té":{"Type":"Pass","Next":"T"},
+      "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":30,
+           "HeartbeatSeconds":10,"End":true}}})"),
+              Options());
+  const Json input = Json::parse(R"({"s":"a\"b\\c\u0001\n\ud83d\ude00","n":[1,-2.5,null]})");
+  Commands c = ex.Start(input, kT0);
+  const Command* task = Find(c, Command::Kind::kScheduleTask);
+  ASSERT_NE(task, nullptr);
+  ex.OnTaskFailed(task->task_id, asl::AslError{"Err\"1", "cause \x7f\x01 \xe2\x82\xac"},
+                  kT0 + kSecond);
+  ASSERT_EQ(ex.status(), ExecutionStatus::kFailed);
+
+  const Json truncated{{"truncated", false}};
+  const std::string name = "Say \"hi\"\t\xc3\xa9";
+  const std::vector<std::pair<std::string, Json>> expected = {
+      {"ExecutionStarted", Json{{"input", input.dump()},
+                                {"inputDetails", truncated},
+                                {"roleArn", Options().role_arn},
+                                {"stateMachineArn", Options().state_machine_arn}}},
+      {"PassStateEntered",
+       Json{{"name", name}, {"input", input.dump()}, {"inputDetails", truncated}}},
+      {"PassStateExited",
+       Json{{"name", name}, {"output", input.dump()}, {"outputDetails", truncated}}},
+      {"TaskStateEntered",
+       Json{{"name", "T"}, {"input", input.dump()}, {"inputDetails", truncated}}},
+      {"TaskScheduled", Json{{"resourceType", "lambda"},
+                             {"resource", "invoke"},
+                             {"region", "local"},
+                             {"parameters", input.dump()},
+                             {"timeoutInSeconds", 30},
+                             {"heartbeatInSeconds", 10}}},
+      {"TaskStarted", Json{{"resourceType", "lambda"}, {"resource", "invoke"}}},
+      {"TaskFailed", Json{{"resourceType", "lambda"},
+                          {"resource", "invoke"},
+                          {"error", "Err\"1"},
+                          {"cause", "cause \x7f\x01 \xe2\x82\xac"}}},
+      {"ExecutionFailed", Json{{"error", "Err\"1"}, {"cause", "cause \x7f\x01 \xe2\x82\xac"}}},
+  };
+  ASSERT_EQ(ex.history().size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const HistoryEvent& e = ex.history()[i];
+    EXPECT_EQ(e.type, expected[i].first);
+    EXPECT_EQ(e.details, expected[i].second.dump()) << e.type;
+    EXPECT_EQ(DetailsJson(e), expected[i].second) << e.type;
+  }
+  // In GetExecutionHistory shape, the details parsed under their member.
+  EXPECT_EQ(HistoryEventToJson(ex.history()[4])["taskScheduledEventDetails"], expected[4].second);
+}
+
+// An event without details has no details member; an error without a cause has no "cause".
+TEST(Executor, EventsWithoutDetailsOrCause) {
+  Executor ex(Machine(R"({"StartAt":"T","States":{
+      "T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","End":true}}})"),
+              Options());
+  Commands c = ex.Start(Json::object(), kT0);
+  const Command* task = Find(c, Command::Kind::kScheduleTask);
+  ASSERT_NE(task, nullptr);
+  ex.OnTaskFailed(task->task_id, asl::AslError{"", "", false}, kT0);
+  ASSERT_EQ(Types(ex), (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
+                                                 "LambdaFunctionScheduled", "LambdaFunctionStarted",
+                                                 "LambdaFunctionFailed", "ExecutionFailed"}));
+  EXPECT_EQ(ex.history()[2].details,
+            R"({"resource":"arn:aws:lambda:us-east-1:1:function:f","input":"{}",)"
+            R"("inputDetails":{"truncated":false}})");
+  EXPECT_TRUE(ex.history()[3].details.empty());
+  EXPECT_FALSE(HistoryEventToJson(ex.history()[3]).contains("lambdaFunctionStartedEventDetails"));
+  EXPECT_EQ(ex.history()[4].details, R"({"error":""})");
+  EXPECT_EQ(ex.history()[5].details, "{}");  // an empty error: an empty object, as AWS shows it
+}
+
 TEST(Executor, SameEventsGiveTheSameHistory) {
   auto m = Machine(R"json({"StartAt":"P","States":{"P":{"Type":"Pass",
       "Parameters":{"id.$":"States.UUID()"},"End":true}}})json");
@@ -205,9 +279,7 @@ TEST(Executor, SameEventsGiveTheSameHistory) {
   for (size_t i = 0; i < a.history().size(); ++i) {
     EXPECT_EQ(a.history()[i].type, b.history()[i].type);
     EXPECT_EQ(a.history()[i].timestamp_nanos, b.history()[i].timestamp_nanos);
-    if (a.history()[i].details) {
-      EXPECT_EQ(*a.history()[i].details, *b.history()[i].details);
-    }
+    EXPECT_EQ(a.history()[i].details, b.history()[i].details);
   }
   EXPECT_EQ(a.output(), b.output());
 }

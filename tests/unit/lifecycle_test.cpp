@@ -122,8 +122,8 @@ class LifecycleTest : public ::testing::Test {
   static std::vector<std::string> Entered(const Executor& ex) {
     std::vector<std::string> names;
     for (const auto& e : ex.history()) {
-      if (e.type.ends_with("StateEntered") && e.details) {
-        names.push_back((*e.details)["name"].get<std::string>());
+      if (e.type.ends_with("StateEntered") && !e.details.empty()) {
+        names.push_back(DetailsJson(e)["name"].get<std::string>());
       }
     }
     return names;
@@ -134,7 +134,7 @@ class LifecycleTest : public ::testing::Test {
                                         int64_t start) {
     std::vector<int64_t> at;
     for (const auto& e : ex.history()) {
-      if (e.type == "TaskScheduled" && e.details && (*e.details)["resource"] == resource) {
+      if (e.type == "TaskScheduled" && DetailsJson(e)["resource"] == resource) {
         at.push_back((e.timestamp_nanos - start) / kSecond);
       }
     }

@@ -214,7 +214,9 @@ TEST_F(ReplayTest, AChangedDefinitionDivergesAtTheFirstDifferentEvent) {
   const auto recorded = RecordedHistory("big");
   int64_t big_entered = 0;
   for (const auto& e : recorded) {
-    if (e.type == "PassStateEntered" && e.details->value("name", "") == "Big") big_entered = e.id;
+    if (e.type == "PassStateEntered" && DetailsJson(e).value("name", "") == "Big") {
+      big_entered = e.id;
+    }
   }
   ASSERT_GT(big_entered, 0);
 
@@ -227,8 +229,8 @@ TEST_F(ReplayTest, AChangedDefinitionDivergesAtTheFirstDifferentEvent) {
   EXPECT_EQ(r.difference->event_id, big_entered);
   EXPECT_EQ(r.compared_events, big_entered - 1);
   ASSERT_TRUE(r.difference->recorded && r.difference->replayed);
-  EXPECT_EQ(r.difference->recorded->details->value("name", ""), "Big");
-  EXPECT_EQ(r.difference->replayed->details->value("name", ""), "Small");
+  EXPECT_EQ(DetailsJson(*r.difference->recorded).value("name", ""), "Big");
+  EXPECT_EQ(DetailsJson(*r.difference->replayed).value("name", ""), "Small");
   EXPECT_EQ(Step(r, "Route")->choice->rule, "Default");
   EXPECT_EQ(StateNames(r).back(), "Route");
 
@@ -260,8 +262,8 @@ TEST_F(ReplayTest, ATamperedHistoryIsReportedAtTheTamperedEvent) {
   ReplayReport r = Replayed({"big"});
   ASSERT_FALSE(r.matches());
   EXPECT_EQ(r.difference->event_id, 3);
-  EXPECT_EQ(r.difference->recorded->details->value("output", ""), "{}");
-  EXPECT_NE(r.difference->replayed->details->value("output", ""), "{}");
+  EXPECT_EQ(DetailsJson(*r.difference->recorded).value("output", ""), "{}");
+  EXPECT_NE(DetailsJson(*r.difference->replayed).value("output", ""), "{}");
   EXPECT_EQ(r.compared_events, 2);
 }
 
@@ -374,9 +376,8 @@ TEST_F(ReplayTest, TheJsonReportCarriesStepsChoicesAndTheDifference) {
 }
 
 TEST(FirstDifference, ComparesEventByEvent) {
-  HistoryEvent a{1, 0, 10, "ExecutionStarted", nullptr};
-  HistoryEvent b{2, 1, 10, "PassStateEntered",
-                 std::make_shared<const Json>(Json{{"name", "A"}, {"input", "{}"}})};
+  HistoryEvent a{1, 0, 10, "ExecutionStarted", ""};
+  HistoryEvent b{2, 1, 10, "PassStateEntered", R"({"name":"A","input":"{}"})"};
   HistoryEvent c = b;
   c.timestamp_nanos = 11'000'000;  // a different time is a different event
   EXPECT_FALSE(FirstDifference({a, b}, {a, b}));
@@ -390,6 +391,33 @@ TEST(FirstDifference, ComparesEventByEvent) {
   auto shorter = FirstDifference({a, b}, {a});
   ASSERT_TRUE(shorter);
   EXPECT_FALSE(shorter->replayed);
+}
+
+// Events are compared as GetExecutionHistory JSON: details texts that differ only in spacing
+// are the same details, and times are shown in milliseconds.
+TEST(FirstDifference, ComparesDetailsAsJson) {
+  const HistoryEvent a{2, 1, 1'000'000, "PassStateEntered", R"({"name":"A","input":"{}"})"};
+  HistoryEvent spaced = a;
+  spaced.details = R"({ "name": "A", "input": "{}" })";
+  HistoryEvent same_ms = a;
+  same_ms.timestamp_nanos = 1'000'001;
+  EXPECT_TRUE(SameEvent(a, spaced));
+  EXPECT_TRUE(SameEvent(a, same_ms));
+  EXPECT_FALSE(FirstDifference({a}, {spaced}));
+  HistoryEvent other = a;
+  other.details = R"({"name":"B","input":"{}"})";
+  HistoryEvent reordered = a;  // key order is part of the JSON (ordered_json)
+  reordered.details = R"({"input":"{}","name":"A"})";
+  HistoryEvent none = a;
+  none.details.clear();
+  EXPECT_FALSE(SameEvent(a, other));
+  EXPECT_FALSE(SameEvent(a, reordered));
+  EXPECT_FALSE(SameEvent(a, none));
+  EXPECT_FALSE(SameEvent(none, a));
+  EXPECT_TRUE(SameEvent(none, none));
+  for (const HistoryEvent* e : {&spaced, &same_ms, &other, &reordered, &none}) {
+    EXPECT_EQ(SameEvent(a, *e), HistoryEventToJson(a) == HistoryEventToJson(*e)) << e->details;
+  }
 }
 
 TEST(JournalRecorder, KeepsWhatRebuildsARunWithoutADatabase) {

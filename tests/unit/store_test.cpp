@@ -51,7 +51,7 @@ HistoryEvent Event(int64_t id, const std::string& type, const char* details = nu
   e.previous_event_id = id - 1;
   e.timestamp_nanos = kT0 + id;
   e.type = type;
-  if (details) e.details = std::make_shared<const Json>(Json::parse(details));
+  if (details) e.details = details;
   return e;
 }
 
@@ -622,9 +622,9 @@ TEST(Store, HistoryRoundTripsAndReadsFromAnEventEitherWay) {
   EXPECT_EQ(first.type, "ExecutionStarted");
   EXPECT_EQ(first.previous_event_id, 0);
   EXPECT_EQ(first.timestamp_nanos, kT0 + 1);
-  ASSERT_TRUE(first.details);
-  EXPECT_EQ(first.details->dump(), R"({"z":1,"a":{"y":[1,2],"b":null}})");
-  EXPECT_FALSE((*all)[1].details);
+  EXPECT_EQ(first.details, R"({"z":1,"a":{"y":[1,2],"b":null}})");
+  EXPECT_EQ(DetailsJson(first), Json::parse(first.details));
+  EXPECT_TRUE((*all)[1].details.empty());
 
   auto ids = [](const std::vector<HistoryEvent>& events) {
     std::vector<int64_t> out;
@@ -644,6 +644,37 @@ TEST(Store, HistoryRoundTripsAndReadsFromAnEventEitherWay) {
   auto missing = store->GetHistory(ExecArn("M", "nope"));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error(), "get history: no execution " + ExecArn("M", "nope"));
+}
+
+// Details are written as the executor built them and read back as text; a row whose details
+// are not JSON is an error naming the event, never a silent default.
+TEST(Store, HistoryDetailsAreStoredAsTextAndCheckedWhenRead) {
+  TempDir dir;
+  const std::string path = dir.Path("sluice.db");
+  const std::string arn = ExecArn("M", "e1");
+  const char* details = R"({"name":"A\"\u0001é","input":"{\"k\":[1,2]}"})";
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_TRUE(store);
+    WriteBatch batch;
+    std::string hash = batch.PutDefinition(kDefinition);
+    batch.InsertExecution(NewExecution("M", "e1", kT0, hash));
+    batch.AppendEvent(arn, Event(1, "PassStateEntered", details));
+    batch.AppendEvent(arn, Event(2, "PassStateExited", "{}"));
+    CommitOrDie(*store, batch);
+    auto history = store->GetHistory(arn);
+    ASSERT_TRUE(history.ok()) << history.error();
+    EXPECT_EQ(history->at(0).details, details);
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.One("SELECT details FROM history_events WHERE id = 1"), details);
+  raw.Rows("UPDATE history_events SET details = '{\"name\":' WHERE id = 2");
+  auto store = OpenOrDie(path);
+  ASSERT_TRUE(store);
+  auto history = store->GetHistory(arn);
+  ASSERT_FALSE(history.ok());
+  EXPECT_NE(history.error().find("event 2: details are not valid JSON"), std::string::npos)
+      << history.error();
 }
 
 TEST(Store, UnfinishedExecutionsComeWithTheirTimersAndTasks) {

@@ -1,0 +1,206 @@
+// PipelineTriggers (engine/pipeline_triggers.h) in a Service on a virtual clock: a sensor write
+// that satisfies the trigger starts the run once per date, other keys and failing rules are
+// ignored, late data after a success reruns within job.maxDriftReruns, and cron times start
+// cron pipelines' runs.
+#include "engine/pipeline_triggers.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/executor.h"
+#include "engine/runtime.h"
+#include "engine/store/store.h"
+
+namespace sluice::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kStream = R"(
+pipeline: {id: orders}
+schedule:
+  trigger: {key: upstream, check: equals, field: status, value: SUCCEEDED}
+  evaluation: {window: 10m, interval: 5m}
+validation:
+  trigger: ALL
+  rules: [{key: upstream, check: exists}]
+job:
+  type: command
+  config: {argv: ["true"]}
+  maxDriftReruns: 1
+)";
+
+constexpr const char* kCron = R"(
+pipeline: {id: nightly}
+schedule:
+  cron: "30 2 * * *"
+  timezone: Europe/Berlin
+  evaluation: {window: 10m, interval: 5m}
+validation:
+  trigger: ALL
+  rules: [{key: ready, check: exists}]
+job:
+  type: command
+  config: {argv: ["true"]}
+)";
+
+class PipelineTriggersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("pipeline-triggers-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    ServiceOptions options;
+    options.db_path = (dir_ / "t.db").string();
+    options.virtual_clock = true;
+    auto service = Service::Open(options);
+    ASSERT_TRUE(service.ok()) << service.error();
+    service_ = std::move(service).value();
+    runner_ = std::make_unique<PipelineRunner>(*service_);
+    triggers_ = std::make_unique<PipelineTriggers>(*service_, *runner_);
+  }
+  void TearDown() override {
+    triggers_.reset();
+    runner_.reset();
+    service_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void Apply(const std::string& yaml) {
+    std::ofstream((dir_ / "p.yaml").string()) << yaml;
+    auto files = LoadPipelineFiles({(dir_ / "p.yaml").string()});
+    ASSERT_TRUE(files.ok()) << FormatPipelineFileErrors(files.error());
+    ASSERT_TRUE(runner_->pipelines().Apply(*files).ok());
+  }
+
+  TriggerOutcome Put(const std::string& key, const std::string& data) {
+    auto sensor = runner_->pipelines().PutSensor("orders", key, data);
+    EXPECT_TRUE(sensor.ok()) << sensor.error();
+    auto outcome = triggers_->OnSensorWritten(sensor.value());
+    EXPECT_TRUE(outcome.ok()) << outcome.error();
+    return outcome.ok() ? outcome.value() : TriggerOutcome{};
+  }
+
+  PipelineRunStatus RunStatus(const std::string& pipeline, const std::string& schedule,
+                              const std::string& date) {
+    auto run = service_->store().GetPipelineRun(pipeline, schedule, date);
+    EXPECT_TRUE(run.ok() && run.value().has_value());
+    return run.ok() && run.value() ? run.value()->status : PipelineRunStatus::kFailedFinal;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<PipelineRunner> runner_;
+  std::unique_ptr<PipelineTriggers> triggers_;
+};
+
+TEST_F(PipelineTriggersTest, ExecutionDatesFromSensorData) {
+  EXPECT_EQ(ExecutionDateOf(Json{{"date", "2026-03-03"}}), "2026-03-03");
+  EXPECT_EQ(ExecutionDateOf(Json{{"date", "20260303"}}), "2026-03-03");
+  EXPECT_EQ(ExecutionDateOf(Json{{"date", "20260303"}, {"hour", "07"}}), "2026-03-03T07");
+  EXPECT_EQ(ExecutionDateOf(Json{{"date", "2026-03-03"}, {"hour", "24"}}), "2026-03-03");
+  EXPECT_EQ(ExecutionDateOf(Json{{"date", "2026-03-03"}, {"hour", "7"}}), "2026-03-03");
+  EXPECT_EQ(ExecutionDateOf(Json{{"date", "2026-02-30"}}), "");
+  EXPECT_EQ(ExecutionDateOf(Json{{"date", 20260303}}), "");
+  EXPECT_EQ(ExecutionDateOf(Json::object()), "");
+}
+
+TEST_F(PipelineTriggersTest, TriggerStartsOneRunPerDateAndLateDataRerunsWithinBudget) {
+  Apply(kStream);
+  EXPECT_EQ(Put("other", R"({"status":"SUCCEEDED"})").kind, TriggerOutcome::Kind::kIgnored);
+  EXPECT_EQ(Put("upstream", R"({"status":"RUNNING","date":"2026-03-03"})").kind,
+            TriggerOutcome::Kind::kIgnored);
+  TriggerOutcome first =
+      Put("upstream#2026-03-03", R"({"status":"SUCCEEDED","date":"2026-03-03"})");
+  ASSERT_EQ(first.kind, TriggerOutcome::Kind::kStarted) << first.reason;
+  ASSERT_TRUE(first.run.has_value());
+  EXPECT_EQ(first.run->date, "2026-03-03");
+  // While it runs, another write for the date starts nothing.
+  EXPECT_EQ(Put("upstream", R"({"status":"SUCCEEDED","date":"2026-03-03"})").kind,
+            TriggerOutcome::Kind::kRunning);
+  ASSERT_TRUE(service_->Run().ok());
+  EXPECT_EQ(RunStatus("orders", "stream", "2026-03-03"), PipelineRunStatus::kCompleted);
+
+  TriggerOutcome late = Put("upstream", R"({"status":"SUCCEEDED","date":"2026-03-03"})");
+  ASSERT_EQ(late.kind, TriggerOutcome::Kind::kRerun) << late.reason;
+  EXPECT_NE(late.run->execution_arn, first.run->execution_arn);
+  ASSERT_TRUE(service_->Run().ok());
+  TriggerOutcome spent = Put("upstream", R"({"status":"SUCCEEDED","date":"2026-03-03"})");
+  EXPECT_EQ(spent.kind, TriggerOutcome::Kind::kLateData) << spent.reason;
+
+  PipelineEventFilter filter;
+  filter.pipeline = "orders";
+  filter.type = "LATE_DATA";
+  auto events = runner_->pipelines().Events(filter);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ(Json::parse((*events)[0].detail)["rerun"], true);
+  EXPECT_EQ(Json::parse((*events)[1].detail)["rerun"], false);
+
+  // Another date is a run of its own.
+  TriggerOutcome next = Put("upstream", R"({"status":"SUCCEEDED","date":"2026-03-04"})");
+  EXPECT_EQ(next.kind, TriggerOutcome::Kind::kStarted) << next.reason;
+  ASSERT_TRUE(service_->Run().ok());
+}
+
+TEST_F(PipelineTriggersTest, AFailedJobIsRerunWithinMaxRetriesThenRetryExhausted) {
+  Apply(R"(
+pipeline: {id: orders}
+schedule:
+  trigger: {key: upstream, check: exists}
+  evaluation: {window: 10m, interval: 5m}
+validation:
+  trigger: ALL
+  rules: [{key: upstream, check: exists}]
+job:
+  type: command
+  config: {argv: ["false"]}
+  maxRetries: 2
+)");
+  TriggerOutcome first = Put("upstream", R"({"date":"2026-03-03"})");
+  ASSERT_EQ(first.kind, TriggerOutcome::Kind::kStarted) << first.reason;
+  ASSERT_TRUE(service_->Run().ok());  // the run, then its two reruns
+  auto count = [&](const std::string& type) {
+    PipelineEventFilter filter;
+    filter.pipeline = "orders";
+    filter.type = type;
+    auto events = runner_->pipelines().Events(filter);
+    EXPECT_TRUE(events.ok());
+    return events.ok() ? events->size() : 0u;
+  };
+  EXPECT_EQ(count("JOB_TRIGGERED"), 3u);
+  EXPECT_EQ(count("JOB_FAILED"), 3u);
+  EXPECT_EQ(count("RERUN_ACCEPTED"), 2u);
+  EXPECT_EQ(count("RETRY_EXHAUSTED"), 1u);
+  EXPECT_EQ(RunStatus("orders", "stream", "2026-03-03"), PipelineRunStatus::kFailedFinal);
+}
+
+TEST_F(PipelineTriggersTest, CronTimesStartCronPipelines) {
+  Apply(kCron);
+  // 2026-03-03 02:30 in Berlin is 01:30 UTC.
+  const int64_t fire = 1772501400LL * 1'000'000'000;
+  auto before = triggers_->FireCron(fire - 120'000'000'000, fire - 1);
+  ASSERT_TRUE(before.ok()) << before.error();
+  EXPECT_TRUE(before->empty());
+  auto at = triggers_->FireCron(fire - 1, fire + 5'000'000'000);
+  ASSERT_TRUE(at.ok()) << at.error();
+  ASSERT_EQ(at->size(), 1u);
+  EXPECT_EQ((*at)[0].pipeline, "nightly");
+  EXPECT_EQ((*at)[0].schedule, "cron");
+  EXPECT_EQ((*at)[0].date, "2026-03-03");
+  // The same window again: the run is claimed, nothing more starts.
+  auto again = triggers_->FireCron(fire - 1, fire + 5'000'000'000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  ASSERT_TRUE(service_->Run().ok());
+}
+
+}  // namespace
+}  // namespace sluice::engine
