@@ -184,6 +184,7 @@ struct Frame {
   uint64_t timer_id = 0;
   uint64_t timeout_timer_id = 0;
   uint64_t heartbeat_timer_id = 0;  // callback tasks only
+  int64_t heartbeat_nanos = 0;      // HeartbeatSeconds of the running callback task
   int64_t scheduled_event_id = 0;
 
   int64_t index = -1;  // branch or iteration index within the parent
@@ -992,7 +993,8 @@ struct Executor::State {
     }
     // Only callback tasks can send heartbeats; for them a missed heartbeat is a failure.
     if (heartbeat && IsCallback(st.resource)) {
-      f.heartbeat_timer_id = StartTimer(f, now + *heartbeat * kNanosPerSecond);
+      f.heartbeat_nanos = *heartbeat * kNanosPerSecond;
+      f.heartbeat_timer_id = StartTimer(f, now + f.heartbeat_nanos);
     }
   }
 
@@ -1582,6 +1584,21 @@ Commands Executor::OnTaskSucceeded(uint64_t task_id, Json result, int64_t now) {
   Frame& f = *s.frames[it->second];
   s.tasks.erase(it);
   s.OnTaskSucceeded(f, std::move(result));
+  s.out = nullptr;
+  return out;
+}
+
+Commands Executor::OnTaskHeartbeat(uint64_t task_id, int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  auto it = s.tasks.find(task_id);
+  if (it == s.tasks.end() || s.status != ExecutionStatus::kRunning) return out;
+  Frame& f = *s.frames[it->second];
+  if (f.heartbeat_timer_id == 0) return out;  // no HeartbeatSeconds: nothing to restart
+  s.out = &out;
+  s.now = now;
+  s.CancelTimer(f.heartbeat_timer_id);
+  f.heartbeat_timer_id = s.StartTimer(f, now + f.heartbeat_nanos);
   s.out = nullptr;
   return out;
 }

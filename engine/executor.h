@@ -112,6 +112,9 @@ class Executor {
   // A task scheduled by a kScheduleTask command finished. Unknown or stale ids are ignored.
   Commands OnTaskSucceeded(uint64_t task_id, Json result, int64_t now);
   Commands OnTaskFailed(uint64_t task_id, asl::AslError error, int64_t now);
+  // SendTaskHeartbeat for a callback task: its HeartbeatSeconds count again from `now`. Tasks
+  // without HeartbeatSeconds, and unknown or stale ids, are left alone.
+  Commands OnTaskHeartbeat(uint64_t task_id, int64_t now);
 
   // A timer started by a kStartTimer command fired. Unknown or stale ids are ignored.
   Commands OnTimer(uint64_t timer_id, int64_t now);

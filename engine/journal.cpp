@@ -20,6 +20,8 @@ const char* KindName(JournalEntry::Kind kind) {
       return "stop";
     case JournalEntry::Kind::kRedrive:
       return "redrive";
+    case JournalEntry::Kind::kHeartbeat:
+      return "heartbeat";
   }
   return "?";
 }
@@ -57,6 +59,8 @@ Result<JournalEntry> DecodeJournalEntry(const std::string& text) {
       e.kind = JournalEntry::Kind::kStop;
     } else if (kind == "redrive") {
       e.kind = JournalEntry::Kind::kRedrive;
+    } else if (kind == "heartbeat") {
+      e.kind = JournalEntry::Kind::kHeartbeat;
     } else {
       return Fail("unknown journal entry kind '" + kind + "'");
     }
@@ -83,6 +87,8 @@ Commands Deliver(Executor& executor, const JournalEntry& entry) {
     }
     case JournalEntry::Kind::kRedrive:
       return executor.Redrive(entry.time);
+    case JournalEntry::Kind::kHeartbeat:
+      return executor.OnTaskHeartbeat(entry.id, entry.time);
   }
   return {};
 }
@@ -123,6 +129,7 @@ void PendingTracker::Delivered(const JournalEntry& entry) {
       break;
     case JournalEntry::Kind::kStop:
     case JournalEntry::Kind::kRedrive:
+    case JournalEntry::Kind::kHeartbeat:
       break;
   }
 }

@@ -29,6 +29,7 @@ struct JournalEntry {
     kTimer,          // id: the executor's timer id
     kStop,           // value: {"Error": …, "Cause": …}
     kRedrive,        // value: {"redriveCount": N}, the count the redrive brought the execution to
+    kHeartbeat,      // id: the task id (SendTaskHeartbeat)
   };
   Kind kind = Kind::kTimer;
   uint64_t id = 0;

@@ -352,6 +352,18 @@ Executor& Runtime::Adopt(Rebuilt rebuilt, DoneCallback done) {
 
 void Runtime::set_listener(RuntimeListener* listener) { impl_->listener = listener; }
 
+bool Runtime::TaskHeartbeat(uint64_t task_id) {
+  auto& im = *impl_;
+  auto it = im.inflight.find(task_id);
+  if (it == im.inflight.end()) return false;
+  JournalEntry entry;
+  entry.kind = JournalEntry::Kind::kHeartbeat;
+  entry.id = it->second.second;
+  entry.time = im.clock.Now();
+  im.Feed(it->second.first, entry);
+  return true;
+}
+
 void Runtime::Stop(Executor& execution, const std::string& error, const std::string& cause) {
   auto& im = *impl_;
   for (size_t i = 0; i < im.slots.size(); ++i) {

@@ -97,6 +97,11 @@ class Runtime {
   // dispatched again, with the same idempotency keys.
   Executor& Adopt(Rebuilt rebuilt, DoneCallback done = nullptr);
 
+  // SendTaskHeartbeat: the task `task_id` (TaskRequest::task_id) is alive; its state's
+  // HeartbeatSeconds count again (journaled, so recovery and replay see it). False when no such
+  // task is in flight.
+  bool TaskHeartbeat(uint64_t task_id);
+
   // Requests StopExecution for a running execution.
   void Stop(Executor& execution, const std::string& error, const std::string& cause);
 

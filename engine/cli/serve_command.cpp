@@ -326,7 +326,8 @@ int Serve(const ServeArgs& a) {
   engine::Service& service = *opened.value();
   {
     engine::PipelineRunner runner(service);
-    server::TaskBroker broker;
+    // SendTaskHeartbeat restarts the task's HeartbeatSeconds (journaled).
+    server::TaskBroker broker([&service](uint64_t task) { service.runtime().TaskHeartbeat(task); });
     // The built-in resources: the pipeline lifecycle's and the task-token broker's.
     sluice::handlers::HandlerRegistry builtins;
     builtins.Add(sluice::handlers::HandlerPriority::kBuiltIn,

@@ -65,8 +65,11 @@ Status<TokenError> TaskBroker::SendFailure(const std::string& token, asl::AslErr
   return Complete(token, handlers::TaskOutcome{false, nullptr, std::move(error)});
 }
 
-Status<TokenError> TaskBroker::SendHeartbeat(const std::string& token) const {
-  return Check(token);
+Status<TokenError> TaskBroker::SendHeartbeat(const std::string& token) {
+  auto checked = Check(token);
+  if (!checked.ok()) return checked;
+  if (on_heartbeat_) on_heartbeat_(waiting_.at(token).task_id);
+  return Ok{};
 }
 
 }  // namespace sluice::engine::server

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,11 @@ struct TokenError {
 
 class TaskBroker final : public handlers::TaskHandler {
  public:
+  // `on_heartbeat` (optional) is told the task id of each accepted SendTaskHeartbeat (the
+  // daemon passes Runtime::TaskHeartbeat).
+  explicit TaskBroker(std::function<void(uint64_t task_id)> on_heartbeat = nullptr)
+      : on_heartbeat_(std::move(on_heartbeat)) {}
+
   bool Handles(const handlers::TaskRequest& request) const override;
   void Start(const handlers::TaskRequest& request, handlers::TaskCallback done) override;
   void Cancel(uint64_t task_id) override;
@@ -36,7 +42,7 @@ class TaskBroker final : public handlers::TaskHandler {
   Status<TokenError> SendSuccess(const std::string& token, std::shared_ptr<const Json> output);
   Status<TokenError> SendFailure(const std::string& token, asl::AslError error);
   // SendTaskHeartbeat: the token must name a waiting task.
-  Status<TokenError> SendHeartbeat(const std::string& token) const;
+  Status<TokenError> SendHeartbeat(const std::string& token);
 
   size_t waiting() const { return waiting_.size(); }
 
@@ -50,6 +56,7 @@ class TaskBroker final : public handlers::TaskHandler {
 
   std::map<std::string, Waiting> waiting_;    // token -> task
   std::map<uint64_t, std::string> token_of_;  // task id -> token
+  std::function<void(uint64_t)> on_heartbeat_;
 };
 
 }  // namespace sluice::engine::server

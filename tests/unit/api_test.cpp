@@ -126,7 +126,7 @@ class ApiTest : public ::testing::Test {
     uv_run(service_->runtime().loop(), UV_RUN_NOWAIT);
   }
 
-  TaskBroker broker_;
+  TaskBroker broker_{[this](uint64_t task) { service_->runtime().TaskHeartbeat(task); }};
   std::unique_ptr<Service> service_;
   std::unique_ptr<StepFunctionsApi> api_;
 };
@@ -340,9 +340,9 @@ TEST_F(ApiTest, TaskTokensAreAnsweredBySendTaskSuccessAndFailure) {
   int turns = 0;
   ServeUntil([&] {
     if (++turns > 500) {  // 5 s: report instead of hanging
-      ADD_FAILURE() << "waiting: " << broker_.waiting() << ", running: "
-                    << service_->runtime().running() << ", good: "
-                    << Ok("DescribeExecution", {{"executionArn", good}}).dump();
+      ADD_FAILURE() << "waiting: " << broker_.waiting()
+                    << ", running: " << service_->runtime().running()
+                    << ", good: " << Ok("DescribeExecution", {{"executionArn", good}}).dump();
       return true;
     }
     if (phase == 0 && broker_.waiting() == 2) {
