@@ -11,6 +11,7 @@
 #include "engine/store/store.h"
 #include "handlers/pipeline/civil_time.h"
 #include "handlers/pipeline/config.h"
+#include "handlers/pipeline/lifecycle_handler.h"
 #include "handlers/pipeline/rules.h"
 
 namespace sluice::engine {
@@ -27,6 +28,8 @@ const char* TriggerOutcomeName(TriggerOutcome::Kind kind) {
       return "late-data";
     case TriggerOutcome::Kind::kRunning:
       return "running";
+    case TriggerOutcome::Kind::kPostRun:
+      return "post-run";
   }
   return "ignored";
 }
@@ -87,6 +90,11 @@ Result<TriggerOutcome> PipelineTriggers::OnSensorWritten(const SensorRecord& sen
   }
   const pipeline::Rule& rule = c.schedule.trigger->rule;
   if (sensor.key.rfind(rule.key, 0) != 0) {
+    if (c.post_run) {
+      for (const auto& post : c.post_run->rules) {
+        if (sensor.key.rfind(post.key, 0) == 0) return PostRun(c, sensor, post.key);
+      }
+    }
     outcome.reason = "key '" + sensor.key + "' is not the trigger's key '" + rule.key + "'";
     return outcome;
   }
@@ -135,7 +143,6 @@ Result<int> PipelineTriggers::CountEvents(const std::string& pipeline, const std
 
 Result<std::optional<StartedRun>> PipelineTriggers::OnRunEnded(const Executor& execution,
                                                                const RunEnd& end) {
-  if (end.outcome != "FAILED_FINAL") return std::optional<StartedRun>();
   const Json& input = execution.input();
   if (!input.is_object() || !input.contains("pipelineId") || !input.contains("date")) {
     return std::optional<StartedRun>();
@@ -146,6 +153,11 @@ Result<std::optional<StartedRun>> PipelineTriggers::OnRunEnded(const Executor& e
   auto config = runner_.pipelines().Config(pipeline_id);
   if (!config.ok()) return Fail(config.error());
   if (*config == nullptr) return std::optional<StartedRun>();
+  if (end.status == PipelineRunStatus::kCompleted) {
+    auto captured = CaptureBaseline(**config, schedule, date);
+    if (!captured.ok()) return Fail(captured.error());
+  }
+  if (end.outcome != "FAILED_FINAL") return std::optional<StartedRun>();
   const int budget = (*config)->job ? (*config)->job->max_retries : 0;
   auto attempts = CountEvents(pipeline_id, date, "RERUN_ACCEPTED", "job-fail-retry");
   if (!attempts.ok()) return Fail(attempts.error());
@@ -196,6 +208,22 @@ Result<std::vector<StartedRun>> PipelineTriggers::FireCron(int64_t after_ns, int
   return started;
 }
 
+namespace {
+
+// The drift of `field` between two sensor data objects, when both hold it as a number.
+std::optional<long double> Drift(const Json& before, const Json& after, const std::string& field) {
+  if (!before.is_object() || !after.is_object()) return std::nullopt;
+  auto b = before.find(field);
+  auto a = after.find(field);
+  if (b == before.end() || a == after.end()) return std::nullopt;
+  auto x = pipeline::ToNumber(*b);
+  auto y = pipeline::ToNumber(*a);
+  if (!x || !y) return std::nullopt;
+  return *y - *x;
+}
+
+}  // namespace
+
 Result<TriggerOutcome> PipelineTriggers::LateData(const pipeline::PipelineConfig& config,
                                                   StartedRun run) {
   TriggerOutcome outcome;
@@ -209,32 +237,40 @@ Result<TriggerOutcome> PipelineTriggers::LateData(const pipeline::PipelineConfig
                      ": the write changes nothing";
     return outcome;
   }
-  PipelineEventFilter filter;
-  filter.pipeline = run.pipeline;
-  filter.type = "LATE_DATA";
-  auto earlier = runner_.pipelines().Events(filter);
-  if (!earlier.ok()) return Fail(earlier.error());
+  return DriftRerun(config, run, "LATE_DATA", "data arrived after the run succeeded",
+                    Json::object());
+}
+
+Result<TriggerOutcome> PipelineTriggers::DriftRerun(const pipeline::PipelineConfig& config,
+                                                    const StartedRun& run, const std::string& event,
+                                                    const std::string& message, Json detail) {
   int reruns = 0;
-  for (const auto& e : earlier.value()) {
-    Json detail = Json::parse(e.detail, nullptr, false);
-    if (e.date == run.date && detail.is_object() && detail.value("rerun", false)) ++reruns;
+  for (const char* type : {"LATE_DATA", "DATA_DRIFT"}) {  // one shared budget
+    PipelineEventFilter filter;
+    filter.pipeline = run.pipeline;
+    filter.type = type;
+    auto earlier = runner_.pipelines().Events(filter);
+    if (!earlier.ok()) return Fail(earlier.error());
+    for (const auto& e : earlier.value()) {
+      Json d = Json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+      if (e.date == run.date && d.is_object() && d.value("rerun", false)) ++reruns;
+    }
   }
   const int budget = config.job ? config.job->max_drift_reruns : 0;
   const bool rerun = reruns < budget;
-  pipeline::PipelineEvent event{
-      "LATE_DATA",
-      run.pipeline,
-      run.schedule,
-      run.date,
-      rerun ? "data arrived after the run succeeded: rerunning"
-            : "data arrived after the run succeeded; the rerun budget is spent",
-      Json{{"rerun", rerun}, {"attempt", reruns + (rerun ? 1 : 0)}, {"budget", budget}}};
-  auto recorded = runner_.pipelines().AppendEvent(event);
+  detail["rerun"] = rerun;
+  detail["attempt"] = reruns + (rerun ? 1 : 0);
+  detail["budget"] = budget;
+  auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+      event, run.pipeline, run.schedule, run.date,
+      message + (rerun ? ": rerunning" : "; the rerun budget is spent"), detail});
   if (!recorded.ok()) return Fail(recorded.error());
+  TriggerOutcome outcome;
+  const std::string what = event == "LATE_DATA" ? "late data" : "data drift";
   if (!rerun) {
     outcome.kind = TriggerOutcome::Kind::kLateData;
     outcome.reason =
-        "late data for " + run.date + ": rerun budget " + std::to_string(budget) + " spent";
+        what + " for " + run.date + ": rerun budget " + std::to_string(budget) + " spent";
     return outcome;
   }
   PipelineRunRequest request;
@@ -244,9 +280,99 @@ Result<TriggerOutcome> PipelineTriggers::LateData(const pipeline::PipelineConfig
   auto started = runner_.StartRun(request, done_);
   if (!started.ok()) return Fail(started.error());
   outcome.kind = TriggerOutcome::Kind::kRerun;
-  outcome.reason = "late data for " + run.date + ": rerun " + std::to_string(reruns + 1) + " of " +
+  outcome.reason = what + " for " + run.date + ": rerun " + std::to_string(reruns + 1) + " of " +
                    std::to_string(budget);
   outcome.run = std::move(started).value();
+  return outcome;
+}
+
+Status<> PipelineTriggers::CaptureBaseline(const pipeline::PipelineConfig& config,
+                                           const std::string& schedule, const std::string& date) {
+  if (!config.post_run || config.post_run->rules.empty()) return Ok{};
+  auto sensors = runner_.pipelines().Sensors(config.pipeline.id);
+  if (!sensors.ok()) return Fail(sensors.error());
+  const Json data = pipeline::SensorDataFor(*sensors, date);
+  Json baseline = Json::object();
+  for (const auto& rule : config.post_run->rules) {
+    if (data.contains(rule.key)) baseline[rule.key] = data[rule.key];
+  }
+  if (baseline.empty()) return Ok{};
+  return runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+      "POST_RUN_BASELINE_CAPTURED", config.pipeline.id, schedule, date,
+      "post-run baseline captured for " + std::to_string(baseline.size()) + " sensor(s)",
+      Json{{"baseline", baseline}}});
+}
+
+Result<TriggerOutcome> PipelineTriggers::PostRun(const pipeline::PipelineConfig& config,
+                                                 const SensorRecord& sensor,
+                                                 const std::string& rule_key) {
+  TriggerOutcome outcome;
+  outcome.kind = TriggerOutcome::Kind::kPostRun;
+  Json data = Json::parse(sensor.data, nullptr, /*allow_exceptions=*/false);
+  const int64_t now = service_.runtime().clock().Now();
+  StartedRun run{"", sensor.pipeline, std::string(config.schedule_id()), ExecutionDateOf(data)};
+  if (run.date.empty()) run.date = pipeline::FormatDate(config.schedule.zone.ToCivil(now).date);
+  auto existing = service_.store().GetPipelineRun(run.pipeline, run.schedule, run.date);
+  if (!existing.ok()) return Fail(existing.error());
+  if (!existing.value() || existing.value()->status == PipelineRunStatus::kFailedFinal) {
+    outcome.kind = TriggerOutcome::Kind::kIgnored;
+    outcome.reason = "post-run sensor for " + run.date + ": no completed or running run";
+    return outcome;
+  }
+  // The newest baseline of the date.
+  PipelineEventFilter filter;
+  filter.pipeline = run.pipeline;
+  filter.type = "POST_RUN_BASELINE_CAPTURED";
+  auto baselines = runner_.pipelines().Events(filter);
+  if (!baselines.ok()) return Fail(baselines.error());
+  Json previous;
+  for (const auto& e : baselines.value()) {
+    Json d = Json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+    if (e.date == run.date && d.is_object() && d.contains("baseline") &&
+        d["baseline"].contains(rule_key)) {
+      previous = d["baseline"][rule_key];
+    }
+  }
+  const pipeline::PostRunConfig& post = *config.post_run;
+  auto drift = Drift(previous, data, post.drift_field);
+  const bool drifted = drift && (*drift > post.drift_threshold || -*drift > post.drift_threshold);
+  Json detail{{"sensorKey", sensor.key},
+              {"driftField", post.drift_field},
+              {"driftThreshold", post.drift_threshold}};
+  if (drift) {
+    detail["previousCount"] = previous[post.drift_field];
+    detail["currentCount"] = data[post.drift_field];
+    detail["delta"] = static_cast<double>(*drift);
+  }
+  if (existing.value()->status == PipelineRunStatus::kRunning) {
+    if (drifted) {
+      auto recorded = runner_.pipelines().AppendEvent(
+          pipeline::PipelineEvent{"POST_RUN_DRIFT_INFLIGHT", run.pipeline, run.schedule, run.date,
+                                  "post-run data drifted while the run is still going", detail});
+      if (!recorded.ok()) return Fail(recorded.error());
+    }
+    outcome.reason = std::string("post-run sensor while the run is RUNNING") +
+                     (drifted ? ": drift recorded" : "");
+    return outcome;
+  }
+  if (drifted) {
+    return DriftRerun(config, run, "DATA_DRIFT", post.drift_field + " drifted after the run",
+                      std::move(detail));
+  }
+  auto sensors = runner_.pipelines().Sensors(run.pipeline);
+  if (!sensors.ok()) return Fail(sensors.error());
+  auto rules = pipeline::EvaluateRules(pipeline::Combinator::kAll, post.rules,
+                                       pipeline::SensorDataFor(*sensors, run.date), now);
+  Json results = Json::array();
+  for (const auto& r : rules.results) {
+    results.push_back({{"key", r.key}, {"passed", r.passed}, {"reason", r.reason}});
+  }
+  auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+      rules.passed ? "POST_RUN_PASSED" : "POST_RUN_FAILED", run.pipeline, run.schedule, run.date,
+      rules.passed ? "post-run rules passed" : "post-run rules failed",
+      Json{{"sensorKey", sensor.key}, {"results", results}}});
+  if (!recorded.ok()) return Fail(recorded.error());
+  outcome.reason = std::string("post-run rules ") + (rules.passed ? "passed" : "failed");
   return outcome;
 }
 

@@ -16,6 +16,16 @@
 // for that date lasts (LATE_DATA's detail says which: {"rerun": true, "attempt": n, "budget": m}
 // or {"rerun": false, …}). A run still RUNNING, or FAILED_FINAL, ignores the write.
 //
+// Post-run (a config with `postRun.rules`): when a run COMPLETES, the data of the sensors its
+// post-run rules name is kept as the baseline (event POST_RUN_BASELINE_CAPTURED, detail
+// {"baseline": {key: data}}). A later write whose key starts with a post-run rule's key (and not
+// the trigger's) is judged against the run of its date: absent or FAILED_FINAL → ignored;
+// RUNNING → POST_RUN_DRIFT_INFLIGHT when it drifted; COMPLETED → DATA_DRIFT and a rerun within
+// job.maxDriftReruns (shared with late data) when it drifted, else the post-run rules are
+// evaluated (ALL) over every sensor → POST_RUN_PASSED or POST_RUN_FAILED. Drift: the
+// `postRun.driftField` of the baseline and of the new data are both numbers (or numeric
+// strings) and differ by more than `driftThreshold`.
+//
 // Cron: a pipeline with `schedule.cron` starts its run (its evaluation window) at each cron time
 // in `schedule.timezone`, for that day's execution date; the same claim keeps it to one run per
 // date, so a sensor trigger and the cron time never start two. FireCron(after, now) starts the
@@ -45,6 +55,7 @@ struct TriggerOutcome {
     kRerun,     // late data: the run started again
     kLateData,  // late data past its rerun budget: recorded only
     kRunning,   // the run is already RUNNING (or FAILED_FINAL): nothing to do
+    kPostRun,   // a post-run sensor: judged (POST_RUN_* / DATA_DRIFT events)
   };
   Kind kind = Kind::kIgnored;
   std::string reason;  // one sentence for logs and for the HTTP answer
@@ -81,6 +92,15 @@ class PipelineTriggers {
   // Events of `type` for the pipeline's date whose detail has "reason": `reason`.
   Result<int> CountEvents(const std::string& pipeline, const std::string& date,
                           const std::string& type, const std::string& reason);
+  Result<TriggerOutcome> PostRun(const pipeline::PipelineConfig& config, const SensorRecord& sensor,
+                                 const std::string& rule_key);
+  Status<> CaptureBaseline(const pipeline::PipelineConfig& config, const std::string& schedule,
+                           const std::string& date);
+  // Reruns a COMPLETED run within maxDriftReruns (shared by LATE_DATA and DATA_DRIFT), recording
+  // `event` with {"rerun", "attempt", "budget"} added to `detail`.
+  Result<TriggerOutcome> DriftRerun(const pipeline::PipelineConfig& config, const StartedRun& run,
+                                    const std::string& event, const std::string& message,
+                                    Json detail);
   Result<TriggerOutcome> LateData(const pipeline::PipelineConfig& config, StartedRun run);
 
   Service& service_;

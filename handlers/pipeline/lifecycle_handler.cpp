@@ -108,6 +108,20 @@ std::string CompactDate(std::string date) {
   return date;
 }
 
+const char* JobStateName(JobState state) {
+  switch (state) {
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
+  }
+  return "running";
+}
+
+}  // namespace
+
 // The sensors as rules see them (key -> data), with Interlock's per-period aliases: a sensor
 // keyed "<base>#<date>" (or the date without dashes) also answers for "<base>", overriding it.
 Json SensorDataFor(const Json& sensors, const std::string& date) {
@@ -128,20 +142,6 @@ Json SensorDataFor(const Json& sensors, const std::string& date) {
   }
   return data;
 }
-
-const char* JobStateName(JobState state) {
-  switch (state) {
-    case JobState::kRunning:
-      return "running";
-    case JobState::kSucceeded:
-      return "succeeded";
-    case JobState::kFailed:
-      return "failed";
-  }
-  return "running";
-}
-
-}  // namespace
 
 Json SlaAlertInput(const SlaAlert& alert) {
   return Json{{"pipelineId", alert.pipeline},

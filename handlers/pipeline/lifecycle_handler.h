@@ -128,4 +128,9 @@ class LifecycleHandler final : public handlers::TaskHandler {
   std::shared_ptr<Impl> impl_;  // shared with the Jobs callbacks, which hold it weakly
 };
 
+// The sensors as rules see them (key -> data) from PipelineData::Sensors' {key: {data,
+// writtenAt}}, with Interlock's per-period aliases: a sensor keyed "<base>#<date>" (or the date
+// without dashes) also answers for "<base>", overriding it.
+Json SensorDataFor(const Json& sensors, const std::string& date);
+
 }  // namespace sluice::pipeline

@@ -182,6 +182,62 @@ job:
   EXPECT_EQ(RunStatus("orders", "stream", "2026-03-03"), PipelineRunStatus::kFailedFinal);
 }
 
+TEST_F(PipelineTriggersTest, PostRunSensorsArePassedOrDriftAndRerunWithinBudget) {
+  Apply(R"(
+pipeline: {id: orders}
+schedule:
+  trigger: {key: upstream, check: exists}
+  evaluation: {window: 10m, interval: 5m}
+validation:
+  trigger: ALL
+  rules: [{key: upstream, check: exists}]
+job:
+  type: command
+  config: {argv: ["true"]}
+  maxDriftReruns: 1
+postRun:
+  rules: [{key: quality, check: gte, field: count, value: 50}]
+  driftField: count
+  driftThreshold: 10
+)");
+  // Before any run the post-run sensor is only stored.
+  EXPECT_EQ(Put("quality", R"({"date":"2026-03-03","count":100})").kind,
+            TriggerOutcome::Kind::kIgnored);
+  ASSERT_EQ(Put("upstream", R"({"date":"2026-03-03"})").kind, TriggerOutcome::Kind::kStarted);
+  ASSERT_TRUE(service_->Run().ok());  // COMPLETED: the baseline is {quality: {count: 100}}
+
+  TriggerOutcome within = Put("quality", R"({"date":"2026-03-03","count":105})");
+  EXPECT_EQ(within.kind, TriggerOutcome::Kind::kPostRun) << within.reason;
+  EXPECT_EQ(within.reason, "post-run rules passed");
+  TriggerOutcome low = Put("quality", R"({"date":"2026-03-03","count":"95"})");  // numeric text
+  EXPECT_EQ(low.reason, "post-run rules passed") << low.reason;
+
+  TriggerOutcome drift = Put("quality", R"({"date":"2026-03-03","count":200})");
+  ASSERT_EQ(drift.kind, TriggerOutcome::Kind::kRerun) << drift.reason;
+  ASSERT_TRUE(service_->Run().ok());  // the rerun completes: the baseline is now 200
+  TriggerOutcome spent = Put("quality", R"({"date":"2026-03-03","count":400})");
+  EXPECT_EQ(spent.kind, TriggerOutcome::Kind::kLateData) << spent.reason;
+  // Late data shares the budget: spent too.
+  EXPECT_EQ(Put("upstream", R"({"date":"2026-03-03"})").kind, TriggerOutcome::Kind::kLateData);
+
+  PipelineEventFilter filter;
+  filter.pipeline = "orders";
+  filter.type = "DATA_DRIFT";
+  auto drifts = runner_->pipelines().Events(filter);
+  ASSERT_TRUE(drifts.ok());
+  ASSERT_EQ(drifts->size(), 2u);
+  Json first = Json::parse((*drifts)[0].detail);
+  EXPECT_EQ(first["previousCount"], 100);
+  EXPECT_EQ(first["currentCount"], 200);
+  EXPECT_EQ(first["delta"], 100.0);
+  EXPECT_EQ(first["rerun"], true);
+  EXPECT_EQ(Json::parse((*drifts)[1].detail)["rerun"], false);
+  filter.type = "POST_RUN_BASELINE_CAPTURED";
+  EXPECT_EQ(runner_->pipelines().Events(filter)->size(), 2u);
+  filter.type = "POST_RUN_PASSED";
+  EXPECT_EQ(runner_->pipelines().Events(filter)->size(), 2u);
+}
+
 TEST_F(PipelineTriggersTest, CronTimesStartCronPipelines) {
   Apply(kCron);
   // 2026-03-03 02:30 in Berlin is 01:30 UTC.
