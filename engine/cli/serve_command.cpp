@@ -25,6 +25,7 @@
 #include "engine/server/http_server.h"
 #include "engine/server/task_broker.h"
 #include "engine/service.h"
+#include "engine/watchdog.h"
 #include "handlers/registry.h"
 
 namespace {
@@ -357,13 +358,17 @@ int Serve(const ServeArgs& a) {
                  bound, a.db, recovered.value().size());
     if (!a.ready_file.empty()) std::ofstream(a.ready_file) << bound << "\n";
 
-    // Cron-scheduled pipelines: every 5 s of real time, start the runs whose cron time passed.
+    // Cron-scheduled pipelines: every 5 s of real time, start the runs whose cron time passed;
+    // every minute (and now), the watchdog.
+    engine::Watchdog watchdog(service, runner);
     struct Cron {
       uv_timer_t timer;
       engine::PipelineTriggers* triggers;
       engine::Service* service;
+      engine::Watchdog* watchdog;
       int64_t checked;
-    } cron{{}, &triggers, &service, service.runtime().clock().Now()};
+      int ticks;
+    } cron{{}, &triggers, &service, &watchdog, service.runtime().clock().Now(), 0};
     uv_timer_init(loop, &cron.timer);
     cron.timer.data = &cron;
     uv_timer_start(
@@ -371,6 +376,13 @@ int Serve(const ServeArgs& a) {
         [](uv_timer_t* t) {
           auto* c = static_cast<Cron*>(t->data);
           const int64_t now = c->service->runtime().clock().Now();
+          if (c->ticks++ % 12 == 0) {
+            auto found = c->watchdog->Check(now);
+            if (!found.ok()) spdlog::error("watchdog: {}", found.error());
+            for (const auto& type : found.ok() ? found.value() : std::vector<std::string>()) {
+              spdlog::warn("watchdog: {}", type);
+            }
+          }
           auto fired = c->triggers->FireCron(c->checked, now);
           c->checked = now;
           if (!fired.ok()) return spdlog::error("cron: {}", fired.error());
@@ -378,7 +390,7 @@ int Serve(const ServeArgs& a) {
             spdlog::info("cron: started {} run {} ({})", run.pipeline, run.date, run.execution_arn);
           }
         },
-        5000, 5000);
+        0, 5000);
 
     Signals signals;
     signals.on_signal = [&](int signum) {

@@ -1,7 +1,9 @@
-// PipelineTriggers (engine/pipeline_triggers.h) in a Service on a virtual clock: a sensor write
-// that satisfies the trigger starts the run once per date, other keys and failing rules are
-// ignored, late data after a success reruns within job.maxDriftReruns, and cron times start
-// cron pipelines' runs.
+// PipelineTriggers (engine/pipeline_triggers.h) and the Watchdog (engine/watchdog.h) in a
+// Service on a virtual clock: a sensor write that satisfies the trigger starts the run once per
+// date, other keys and failing rules are ignored, late data and post-run drift rerun within
+// job.maxDriftReruns, failed jobs within job.maxRetries, cron times start cron pipelines' runs;
+// the watchdog reports missed schedules, expired trigger deadlines and missing post-run sensors
+// once each.
 #include "engine/pipeline_triggers.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 #include "engine/executor.h"
 #include "engine/runtime.h"
 #include "engine/store/store.h"
+#include "engine/watchdog.h"
 
 namespace sluice::engine {
 namespace {
@@ -256,6 +259,82 @@ TEST_F(PipelineTriggersTest, CronTimesStartCronPipelines) {
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
   ASSERT_TRUE(service_->Run().ok());
+}
+
+// 2027-01-04 (a Monday) at HH:MM UTC, in nanoseconds: after the virtual clock's start.
+int64_t Jan4(int hour, int minute) {
+  return (1799020800LL + hour * 3600 + minute * 60) * 1'000'000'000;
+}
+
+TEST_F(PipelineTriggersTest, WatchdogReportsAMissedCronScheduleOnce) {
+  Apply(kCron);  // 02:30 Berlin = 01:30 UTC in January
+  Watchdog watchdog(*service_, *runner_);
+  auto early = watchdog.Check(Jan4(1, 0));
+  ASSERT_TRUE(early.ok()) << early.error();
+  EXPECT_TRUE(early->empty());
+  auto late = watchdog.Check(Jan4(2, 0));
+  ASSERT_TRUE(late.ok()) << late.error();
+  EXPECT_EQ(*late, std::vector<std::string>{"SCHEDULE_MISSED"});
+  EXPECT_TRUE(watchdog.Check(Jan4(3, 0))->empty());  // once per date
+  // A day whose cron time started a run is not missed.
+  ASSERT_EQ(
+      triggers_
+          ->FireCron(Jan4(1, 0) + 86400LL * 1'000'000'000, Jan4(2, 0) + 86400LL * 1'000'000'000)
+          ->size(),
+      1u);
+  EXPECT_TRUE(watchdog.Check(Jan4(3, 0) + 86400LL * 1'000'000'000)->empty());
+}
+
+TEST_F(PipelineTriggersTest, WatchdogClosesAnExpiredTriggerWindow) {
+  Apply(R"(
+pipeline: {id: orders}
+schedule:
+  trigger: {key: upstream, check: exists, deadline: "10:00"}
+validation:
+  trigger: ALL
+  rules: [{key: upstream, check: exists}]
+job:
+  type: command
+  config: {argv: ["true"]}
+)");
+  Watchdog watchdog(*service_, *runner_);
+  EXPECT_TRUE(watchdog.Check(Jan4(9, 59))->empty());
+  auto expired = watchdog.Check(Jan4(10, 0));
+  ASSERT_TRUE(expired.ok()) << expired.error();
+  EXPECT_EQ(*expired, std::vector<std::string>{"SENSOR_DEADLINE_EXPIRED"});
+  EXPECT_EQ(RunStatus("orders", "stream", "2027-01-04"), PipelineRunStatus::kFailedFinal);
+  EXPECT_TRUE(watchdog.Check(Jan4(11, 0))->empty());
+  // The closed window keeps a late sensor from starting the run.
+  EXPECT_EQ(Put("upstream", R"({"date":"2027-01-04"})").kind, TriggerOutcome::Kind::kRunning);
+}
+
+TEST_F(PipelineTriggersTest, WatchdogReportsMissingPostRunSensors) {
+  Apply(R"(
+pipeline: {id: orders}
+schedule:
+  trigger: {key: upstream, check: exists}
+  evaluation: {window: 10m, interval: 5m}
+validation:
+  trigger: ALL
+  rules: [{key: upstream, check: exists}]
+job:
+  type: command
+  config: {argv: ["true"]}
+postRun:
+  rules: [{key: quality, check: exists}]
+  sensorTimeout: 1h
+)");
+  service_->runtime().clock().AdvanceTo(Jan4(8, 0));
+  Put("quality", R"({"count": 1})");
+  ASSERT_EQ(Put("upstream", R"({"date":"2027-01-04"})").kind, TriggerOutcome::Kind::kStarted);
+  ASSERT_TRUE(service_->Run().ok());
+  const int64_t done = service_->runtime().clock().Now();
+  Watchdog watchdog(*service_, *runner_);
+  EXPECT_TRUE(watchdog.Check(done + 1'000'000'000)->empty());  // within the timeout
+  auto missing = watchdog.Check(done + 3601LL * 1'000'000'000);
+  ASSERT_TRUE(missing.ok()) << missing.error();
+  EXPECT_EQ(*missing, std::vector<std::string>{"POST_RUN_SENSOR_MISSING"});
+  EXPECT_TRUE(watchdog.Check(done + 3700LL * 1'000'000'000)->empty());
 }
 
 }  // namespace
