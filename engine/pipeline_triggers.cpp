@@ -188,6 +188,63 @@ Result<std::optional<StartedRun>> PipelineTriggers::OnRunEnded(const Executor& e
   return std::optional<StartedRun>(std::move(started).value());
 }
 
+Result<StartedRun> PipelineTriggers::RequestRerun(const PipelineRunRequest& request,
+                                                  const std::string& reason,
+                                                  Service::DoneCallback done) {
+  auto config = runner_.pipelines().Config(request.pipeline);
+  if (!config.ok()) return Fail(config.error());
+  if (*config == nullptr) {
+    return Fail("pipeline '" + request.pipeline + "' has no applied config in this database");
+  }
+  if (request.date.empty()) return Fail(std::string("a rerun needs --date"));
+  const std::string schedule((*config)->schedule_id());
+  auto existing = service_.store().GetPipelineRun(request.pipeline, schedule, request.date);
+  if (!existing.ok()) return Fail(existing.error());
+  if (!existing.value()) {
+    return Fail("pipeline run " + request.pipeline + "/" + schedule + "/" + request.date +
+                " has never run: start it with `sluice pipeline run`");
+  }
+  const bool drift = reason == "late-data" || reason == "data-drift";
+  const pipeline::JobConfig defaults;
+  const pipeline::JobConfig& job = (*config)->job ? *(*config)->job : defaults;
+  const int budget = drift ? job.max_drift_reruns : job.max_manual_reruns;
+  int reruns = 0;
+  if (drift) {
+    for (const char* type : {"LATE_DATA", "DATA_DRIFT"}) {
+      PipelineEventFilter filter;
+      filter.pipeline = request.pipeline;
+      filter.type = type;
+      auto earlier = runner_.pipelines().Events(filter);
+      if (!earlier.ok()) return Fail(earlier.error());
+      for (const auto& e : earlier.value()) {
+        Json d = Json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+        if (e.date == request.date && d.is_object() && d.value("rerun", false)) ++reruns;
+      }
+    }
+  }
+  auto manual = CountEvents(request.pipeline, request.date, "RERUN_ACCEPTED", reason);
+  if (!manual.ok()) return Fail(manual.error());
+  reruns += *manual;
+  if (reruns >= budget) {
+    const std::string message = "rerun limit reached (" + std::to_string(reruns) + "/" +
+                                std::to_string(budget) + ") for reason '" + reason + "'";
+    auto recorded = runner_.pipelines().AppendEvent(
+        pipeline::PipelineEvent{"RERUN_REJECTED", request.pipeline, schedule, request.date, message,
+                                Json{{"reason", reason}, {"reruns", reruns}, {"budget", budget}}});
+    if (!recorded.ok()) return Fail(recorded.error());
+    return Fail("RERUN_REJECTED: " + message);
+  }
+  auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+      "RERUN_ACCEPTED", request.pipeline, schedule, request.date,
+      "rerun " + std::to_string(reruns + 1) + " of " + std::to_string(budget) + " ('" + reason +
+          "')",
+      Json{{"reason", reason}, {"attempt", reruns + 1}, {"budget", budget}}});
+  if (!recorded.ok()) return Fail(recorded.error());
+  PipelineRunRequest forced = request;
+  forced.force = true;
+  return runner_.StartRun(forced, std::move(done));
+}
+
 Result<std::vector<StartedRun>> PipelineTriggers::FireCron(int64_t after_ns, int64_t now_ns) {
   std::vector<StartedRun> started;
   auto pipelines = runner_.pipelines().List();

@@ -84,6 +84,14 @@ class PipelineTriggers {
   // triggers and polls its own job. Returns the rerun when one started.
   Result<std::optional<StartedRun>> OnRunEnded(const Executor& execution, const RunEnd& end);
 
+  // `sluice pipeline rerun`: starts an ended run again for `reason` within its budget —
+  // "late-data" and "data-drift" share job.maxDriftReruns with the daemon's late-data and drift
+  // reruns; any other reason (default "manual") has job.maxManualReruns of its own. Records
+  // RERUN_ACCEPTED {reason, attempt, budget} or RERUN_REJECTED {reason, reruns, budget} (then
+  // fails with "RERUN_REJECTED: …"). `done` is passed to the run.
+  Result<StartedRun> RequestRerun(const PipelineRunRequest& request, const std::string& reason,
+                                  Service::DoneCallback done);
+
   // Starts the run of every applied cron pipeline with a cron time in (after_ns, now_ns]; returns
   // what started (a run already claimed is skipped, not an error).
   Result<std::vector<StartedRun>> FireCron(int64_t after_ns, int64_t now_ns);

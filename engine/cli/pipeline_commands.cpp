@@ -281,6 +281,8 @@ struct PipelineCommands::Commands {
   std::vector<std::unique_ptr<Command>> all;
   CLI::App* run_app = nullptr;  // `pipeline run`
   PipelineRunArgs run_args;
+  CLI::App* rerun_app = nullptr;  // `pipeline rerun`
+  PipelineRunArgs rerun_args;
 
   // Adds subcommand `name` of `parent`, with --db and --json; returns its Args.
   Args& Add(CLI::App* parent, const char* name, const char* description,
@@ -319,6 +321,25 @@ void AddRun(PipelineCommands::Commands& c, CLI::App* pipeline) {
   run->add_flag("--json", a.json, "Print {status, outcome, executionArn, events} as the last line");
 }
 
+// `pipeline rerun`: the same command with a reason and a budget (PipelineRunArgs::rerun_reason).
+void AddRerun(PipelineCommands::Commands& c, CLI::App* pipeline) {
+  PipelineRunArgs& a = c.rerun_args;
+  a.rerun_reason = "manual";
+  c.rerun_app = pipeline->add_subcommand(
+      "rerun", "Run an ended pipeline run again within its rerun budget and wait for it");
+  CLI::App* rerun = c.rerun_app;
+  rerun->add_option("pipeline", a.pipeline, "Pipeline id (its applied config)")->required();
+  rerun->add_option("--date", a.date, "Execution date YYYY-MM-DD or YYYY-MM-DDTHH")->required();
+  rerun->add_option("--reason", a.rerun_reason,
+                    "Why (default manual; late-data and data-drift share maxDriftReruns, any "
+                    "other reason has maxManualReruns of its own)");
+  rerun->add_option("--clock", a.clock, "real (default) or virtual");
+  rerun->add_option("--durability", a.durability, "full (default) or normal");
+  rerun->add_option("--db", a.db, "SQLite database (default ./sluice.db)")->envname("SLUICE_DB");
+  rerun->add_flag("--json", a.json,
+                  "Print {status, outcome, executionArn, events} as the last line");
+}
+
 }  // namespace
 
 PipelineCommands::PipelineCommands(CLI::App& app) : commands_(std::make_unique<Commands>()) {
@@ -340,6 +361,7 @@ PipelineCommands::PipelineCommands(CLI::App& app) : commands_(std::make_unique<C
   c.last()->add_option("pipeline", show.pipeline, "Pipeline id")->required();
   c.last()->add_option("--version", show.version, "Version to show (default: the latest)");
   AddRun(c, pipeline);
+  AddRerun(c, pipeline);
 
   auto* sensor = app.add_subcommand("sensor", "Write and read sensors");
   sensor->require_subcommand(1);
@@ -367,6 +389,9 @@ PipelineCommands::PipelineCommands(CLI::App& app) : commands_(std::make_unique<C
 PipelineCommands::~PipelineCommands() = default;
 
 std::optional<int> PipelineCommands::Run() const {
+  if (commands_->rerun_app != nullptr && *commands_->rerun_app) {
+    return RunPipeline(commands_->rerun_args);
+  }
   if (commands_->run_app != nullptr && *commands_->run_app) {
     return RunPipeline(commands_->run_args);
   }

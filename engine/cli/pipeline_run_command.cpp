@@ -11,6 +11,7 @@
 #include "asl/timestamp.h"
 #include "engine/executor.h"
 #include "engine/pipeline_runner.h"
+#include "engine/pipeline_triggers.h"
 #include "engine/service.h"
 
 namespace {
@@ -78,8 +79,10 @@ int RunPipeline(const PipelineRunArgs& a) {
     std::cout << EventLine(e, time_nanos) << std::endl;
   });
   std::optional<sluice::Result<engine::RunEnd>> end;
-  auto started =
-      runner.StartRun(request, [&](const engine::Executor& ex) { end = runner.Finish(ex); });
+  auto finish = [&](const engine::Executor& ex) { end = runner.Finish(ex); };
+  engine::PipelineTriggers triggers(**service, runner);
+  auto started = a.rerun_reason.empty() ? runner.StartRun(request, finish)
+                                        : triggers.RequestRerun(request, a.rerun_reason, finish);
   if (!started.ok()) return Usage(started.error());
   run = *started;
   std::cout << "Pipeline run " << run->pipeline << "/" << run->schedule << "/" << run->date

@@ -19,6 +19,9 @@ struct PipelineRunArgs {
   std::string durability = "full";
   bool force = false;
   bool json = false;
+  // `sluice pipeline rerun`: the rerun's reason (non-empty: a rerun within its budget, --date
+  // required; see PipelineTriggers::RequestRerun).
+  std::string rerun_reason;
 };
 
 // Runs the command; throws nothing (messages for exit 2 go to stderr).

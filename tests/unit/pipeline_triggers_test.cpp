@@ -261,6 +261,39 @@ TEST_F(PipelineTriggersTest, CronTimesStartCronPipelines) {
   ASSERT_TRUE(service_->Run().ok());
 }
 
+TEST_F(PipelineTriggersTest, ManualRerunsHaveABudgetPerReason) {
+  Apply(kStream);  // maxManualReruns: 1 (the default)
+  PipelineRunRequest request;
+  request.pipeline = "orders";
+  request.date = "2026-03-03";
+  auto never = triggers_->RequestRerun(request, "manual", nullptr);
+  ASSERT_FALSE(never.ok());
+  EXPECT_NE(never.error().find("has never run"), std::string::npos) << never.error();
+  ASSERT_EQ(Put("upstream", R"({"status":"SUCCEEDED","date":"2026-03-03"})").kind,
+            TriggerOutcome::Kind::kStarted);
+  ASSERT_TRUE(service_->Run().ok());
+
+  auto first = triggers_->RequestRerun(request, "manual", nullptr);
+  ASSERT_TRUE(first.ok()) << first.error();
+  ASSERT_TRUE(service_->Run().ok());
+  EXPECT_EQ(RunStatus("orders", "stream", "2026-03-03"), PipelineRunStatus::kCompleted);
+  auto second = triggers_->RequestRerun(request, "manual", nullptr);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().rfind("RERUN_REJECTED: rerun limit reached (1/1)", 0), 0u)
+      << second.error();
+  // Another reason has a budget of its own.
+  auto other = triggers_->RequestRerun(request, "upstream-fix", nullptr);
+  ASSERT_TRUE(other.ok()) << other.error();
+  ASSERT_TRUE(service_->Run().ok());
+
+  PipelineEventFilter filter;
+  filter.pipeline = "orders";
+  filter.type = "RERUN_ACCEPTED";
+  EXPECT_EQ(runner_->pipelines().Events(filter)->size(), 2u);
+  filter.type = "RERUN_REJECTED";
+  EXPECT_EQ(runner_->pipelines().Events(filter)->size(), 1u);
+}
+
 // 2027-01-04 (a Monday) at HH:MM UTC, in nanoseconds: after the virtual clock's start.
 int64_t Jan4(int hour, int minute) {
   return (1799020800LL + hour * 3600 + minute * 60) * 1'000'000'000;
