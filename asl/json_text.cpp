@@ -1,5 +1,6 @@
 #include "asl/json_text.h"
 
+#include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,14 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   }
   return n;
 }
+
+// The bytes AppendJsonString copies without a second look: ASCII from ' ' to DEL, except '"'
+// and '\\'.
+constexpr auto kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
 
 // The escape of `c` (a control character, `"` or `\`), as dump() writes it.
 void AppendEscape(std::string& out, unsigned char c) {
@@ -88,7 +97,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
   size_t plain = 0;  // start of the bytes not yet copied
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {  // the common case first
+    if (kPlain[c]) {  // the common case first
       ++i;
     } else if (c >= 0x80) {
       const size_t n = Utf8SequenceLength(s, i);

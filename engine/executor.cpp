@@ -61,6 +61,12 @@ size_t SerializedStringSize(const std::string& s) {
   return n;
 }
 
+size_t DecimalDigits(uint64_t n) {
+  size_t digits = 1;
+  for (; n >= 10; n /= 10) ++digits;
+  return digits;
+}
+
 // Size in bytes of `value` serialised compactly, without building the string.
 size_t SerializedSize(const Json& value) {
   switch (value.type()) {
@@ -84,7 +90,19 @@ size_t SerializedSize(const Json& value) {
     }
     case Json::value_t::string:
       return SerializedStringSize(value.get_ref<const std::string&>());
-    default:
+    case Json::value_t::number_integer: {
+      const auto n = value.get<int64_t>();
+      // The magnitude as unsigned: -INT64_MIN does not fit an int64_t.
+      return (n < 0 ? 1 : 0) +
+             DecimalDigits(n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n));
+    }
+    case Json::value_t::number_unsigned:
+      return DecimalDigits(value.get<uint64_t>());
+    case Json::value_t::boolean:
+      return value.get<bool>() ? 4 : 5;
+    case Json::value_t::null:
+      return 4;
+    default:  // floats
       return value.dump().size();
   }
 }
@@ -1244,10 +1262,15 @@ struct Executor::State {
     LaunchMap(f, std::move(items).value(), mc.value());
   }
 
-  void LaunchMap(Frame& f, Json items, int64_t max_concurrency) {
-    f.items = std::move(items);
+  // MapStateStarted {"length": …} for f.items.
+  void EmitMapStarted(Frame& f) {
     Emit(&f, "MapStateStarted",
          asl::JsonObjectWriter().Int("length", static_cast<int64_t>(f.items.size())).Finish());
+  }
+
+  void LaunchMap(Frame& f, Json items, int64_t max_concurrency) {
+    f.items = std::move(items);
+    EmitMapStarted(f);
     ResetChildren(f, f.items.size());
     f.max_concurrency = max_concurrency;
     Pump(f);
@@ -1420,8 +1443,7 @@ struct Executor::State {
     EmitEntered(f);
     const bool is_map = f.state->type == StateType::kMap;
     if (is_map) {
-      Emit(&f, "MapStateStarted",
-           asl::JsonObjectWriter().Int("length", static_cast<int64_t>(f.items.size())).Finish());
+      EmitMapStarted(f);
     } else {
       Emit(&f, "ParallelStateStarted");
     }

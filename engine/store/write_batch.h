@@ -48,7 +48,7 @@ class WriteBatch {
   void UpdateExecution(std::string execution_arn, ExecutionUpdate update);
 
   // Appends a history event; committing an event id the execution already has fails (event ids
-  // are never reused). The details are serialised here, at staging.
+  // are never reused). The details are copied as the JSON text the event carries.
   void AppendEvent(const std::string& execution_arn, const HistoryEvent& event);
 
   void AddTimer(std::string execution_arn, int64_t timer_id, int64_t due_nanos);
@@ -79,6 +79,11 @@ class WriteBatch {
 
   // Inserts or replaces the run (pipeline, schedule, date), every field at once.
   void PutPipelineRun(PipelineRunRecord record);
+  // Compare-and-set for a run's claim: writes `record` only if the run has no row yet, or its
+  // row still names `expected_arn` (the execution the caller read; nullopt: none). Otherwise
+  // the whole commit fails with "pipeline run P/S/D was claimed by another process", so two
+  // processes racing for one run cannot both win.
+  void ClaimPipelineRun(PipelineRunRecord record, std::optional<std::string> expected_arn);
 
   // Appends a pipeline event (record.id is ignored: ids are assigned at commit, increasing).
   // Committing a detail that is not a JSON object fails.
