@@ -370,7 +370,9 @@ Result<StartedRun> PipelineRunner::StartRun(const PipelineRunRequest& request,
   PipelineRunRecord claim{run.pipeline, run.schedule, run.date, run.execution_arn};
   claim.started_nanos = now;
   WriteBatch batch;
-  batch.PutPipelineRun(std::move(claim));
+  // Atomic against another process claiming the same run since `existing` was read.
+  batch.ClaimPipelineRun(std::move(claim),
+                         existing.value() ? existing.value()->execution_arn : std::nullopt);
   auto committed = im.service.store().Commit(batch);
   if (!committed.ok()) return Fail("claiming pipeline run " + run_name + ": " + committed.error());
 

@@ -27,8 +27,9 @@
 // the run's end; Finish() records it from the execution's end as well, so a lifecycle that fails
 // outside its handlers (e.g. a definition override that breaks) still ends FAILED_FINAL.
 //
-// The claim is a read then a write in this process: two processes racing for the same run in the
-// same millisecond may both win.
+// The claim is atomic across processes: it is written with WriteBatch::ClaimPipelineRun, which
+// fails the commit when another process claimed the run after it was read, so two processes
+// racing for one run never both start it.
 //
 // Thread rule: the service's loop thread. The runner must be destroyed before the service.
 #pragma once

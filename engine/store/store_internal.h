@@ -82,6 +82,10 @@ struct PutSensorOp {
 };
 struct PutPipelineRunOp {
   PipelineRunRecord record;
+  // ClaimPipelineRun: write only if the row is absent or still names this execution (nullopt:
+  // none); otherwise fail the commit.
+  bool claim = false;
+  std::optional<std::string> expected_arn;
 };
 struct AppendPipelineEventOp {
   PipelineEventRecord record;

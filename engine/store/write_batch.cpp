@@ -90,6 +90,11 @@ void WriteBatch::PutPipelineRun(PipelineRunRecord record) {
   ops_.push_back({PutPipelineRunOp{std::move(record)}});
 }
 
+void WriteBatch::ClaimPipelineRun(PipelineRunRecord record,
+                                  std::optional<std::string> expected_arn) {
+  ops_.push_back({PutPipelineRunOp{std::move(record), true, std::move(expected_arn)}});
+}
+
 void WriteBatch::AppendPipelineEvent(PipelineEventRecord record) {
   ops_.push_back({AppendPipelineEventOp{std::move(record)}});
 }

@@ -295,6 +295,37 @@ TEST(StorePipeline, ARunIsOnePerPipelineScheduleAndDate) {
   EXPECT_FALSE(*other);
 }
 
+TEST(StorePipeline, AClaimWinsOnlyIfTheRunIsAsTheClaimerReadIt) {
+  TempDir dir;
+  const std::string path = dir.Path("claims.db");
+  auto mine = OpenOrDie(path);
+  auto theirs = OpenOrDie(path);  // another process on the same file
+  ASSERT_TRUE(mine && theirs);
+  auto claim = [](const std::string& arn) {
+    return PipelineRunRecord{"p", "stream",     "2026-03-01", arn, PipelineRunStatus::kRunning,
+                             kT0, std::nullopt, std::nullopt};
+  };
+  // Both read "no run"; the first claim wins, the second fails and changes nothing.
+  WriteBatch first;
+  first.ClaimPipelineRun(claim("arn:first"), std::nullopt);
+  CommitOrDie(*theirs, first);
+  WriteBatch second;
+  second.ClaimPipelineRun(claim("arn:second"), std::nullopt);
+  second.PutSensor({"p", "k", R"({"a":1})", kT0});
+  auto lost = mine->Commit(second);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_NE(lost.error().find("pipeline run p/stream/2026-03-01 was claimed by another process"),
+            std::string::npos)
+      << lost.error();
+  EXPECT_FALSE(*mine->GetSensor("p", "k"));  // the whole batch was rolled back
+  EXPECT_EQ((*mine->GetPipelineRun("p", "stream", "2026-03-01"))->execution_arn, "arn:first");
+  // Having read the winner's row, a claim (a rerun) replaces it.
+  WriteBatch rerun;
+  rerun.ClaimPipelineRun(claim("arn:rerun"), std::string("arn:first"));
+  CommitOrDie(*mine, rerun);
+  EXPECT_EQ((*theirs->GetPipelineRun("p", "stream", "2026-03-01"))->execution_arn, "arn:rerun");
+}
+
 TEST(StorePipeline, RunStatusesHaveFixedNames) {
   for (auto status : {PipelineRunStatus::kRunning, PipelineRunStatus::kCompleted,
                       PipelineRunStatus::kFailedFinal}) {
