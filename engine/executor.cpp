@@ -143,6 +143,18 @@ bool IsLegacyLambda(const std::string& resource) {
   return resource.rfind("arn:aws:lambda:", 0) == 0;
 }
 
+// Which family of history events a Task state's resource records.
+enum class TaskEvents {
+  kTask,      // TaskScheduled, TaskStarted, TaskSucceeded / TaskFailed / TaskTimedOut
+  kLambda,    // LambdaFunctionScheduled, … (legacy Lambda ARNs)
+  kActivity,  // ActivityScheduled, ActivityStarted (a worker took it), ActivitySucceeded, …
+};
+
+TaskEvents TaskEventsOf(const std::string& resource) {
+  if (IsLegacyLambda(resource)) return TaskEvents::kLambda;
+  return IsActivityResource(resource) ? TaskEvents::kActivity : TaskEvents::kTask;
+}
+
 bool IsCallback(const std::string& resource) {
   return resource.size() > 17 &&
          resource.compare(resource.size() - 17, 17, ".waitForTaskToken") == 0;
@@ -201,8 +213,9 @@ struct Frame {
   uint64_t task_id = 0;
   uint64_t timer_id = 0;
   uint64_t timeout_timer_id = 0;
-  uint64_t heartbeat_timer_id = 0;  // callback tasks only
-  int64_t heartbeat_nanos = 0;      // HeartbeatSeconds of the running callback task
+  uint64_t heartbeat_timer_id = 0;  // callback and activity tasks only
+  int64_t heartbeat_nanos = 0;      // HeartbeatSeconds of the running callback/activity task
+  bool activity_started = false;    // the running activity task was taken by a worker
   int64_t scheduled_event_id = 0;
 
   int64_t index = -1;  // branch or iteration index within the parent
@@ -975,8 +988,18 @@ struct Executor::State {
     const bool has_timeout = timeout_spec.value().has_value();
     Result<int64_t, AslError> timeout(timeout_spec.value().value_or(kDefaultTaskTimeoutSeconds));
     std::optional<int64_t> heartbeat = heartbeat_spec.value();
-    const bool lambda = IsLegacyLambda(st.resource);
-    if (lambda) {
+    const TaskEvents events = TaskEventsOf(st.resource);
+    f.activity_started = false;
+    if (events == TaskEvents::kActivity) {
+      asl::JsonObjectWriter details;
+      details.String("resource", st.resource)
+          .Dumped("input", *f.task_payload)
+          .Raw("inputDetails", kNotTruncated);
+      if (has_timeout) details.Int("timeoutInSeconds", timeout.value());
+      if (heartbeat) details.Int("heartbeatInSeconds", *heartbeat);
+      // ActivityStarted comes when a worker takes the task (OnTaskStarted).
+      f.scheduled_event_id = Emit(&f, "ActivityScheduled", details.Finish());
+    } else if (events == TaskEvents::kLambda) {
       asl::JsonObjectWriter details;
       details.String("resource", st.resource)
           .Dumped("input", *f.task_payload)
@@ -1002,18 +1025,26 @@ struct Executor::State {
     c.state_name = st.name;
     c.payload = f.task_payload;
     c.scheduled_event_id = f.scheduled_event_id;
-    if (IsCallback(st.resource)) {
+    if (IsCallback(st.resource) || events == TaskEvents::kActivity) {
       c.task_token = TaskToken(f.scheduled_event_id);
     }
     out->push_back(std::move(c));
     if (timeout.value() < kDefaultTaskTimeoutSeconds) {
       f.timeout_timer_id = StartTimer(f, now + timeout.value() * kNanosPerSecond);
     }
-    // Only callback tasks can send heartbeats; for them a missed heartbeat is a failure.
+    // Only callback and activity tasks can send heartbeats; for them a missed heartbeat is a
+    // failure. An activity's heartbeats are counted from when a worker takes it.
+    f.heartbeat_nanos = heartbeat ? *heartbeat * kNanosPerSecond : 0;
     if (heartbeat && IsCallback(st.resource)) {
-      f.heartbeat_nanos = *heartbeat * kNanosPerSecond;
       f.heartbeat_timer_id = StartTimer(f, now + f.heartbeat_nanos);
     }
+  }
+
+  // A worker took the activity task of frame `f`.
+  void OnActivityStarted(Frame& f, const std::string& worker_name) {
+    f.activity_started = true;
+    Emit(&f, "ActivityStarted", asl::JsonObjectWriter().String("workerName", worker_name).Finish());
+    if (f.heartbeat_nanos > 0) f.heartbeat_timer_id = StartTimer(f, now + f.heartbeat_nanos);
   }
 
   void OnTaskSucceeded(Frame& f, Json result) {
@@ -1022,10 +1053,14 @@ struct Executor::State {
     CancelTimer(f.timeout_timer_id);
     CancelTimer(f.heartbeat_timer_id);
     f.phase = Phase::kRunning;
-    const bool lambda = IsLegacyLambda(st.resource);
-    asl::JsonObjectWriter details = lambda ? asl::JsonObjectWriter() : ResourceDetails(st.resource);
+    const TaskEvents events = TaskEventsOf(st.resource);
+    asl::JsonObjectWriter details =
+        events == TaskEvents::kTask ? ResourceDetails(st.resource) : asl::JsonObjectWriter();
     details.Dumped("output", result).Raw("outputDetails", kNotTruncated);
-    Emit(&f, lambda ? "LambdaFunctionSucceeded" : "TaskSucceeded", details.Finish());
+    const char* type = events == TaskEvents::kLambda     ? "LambdaFunctionSucceeded"
+                       : events == TaskEvents::kActivity ? "ActivitySucceeded"
+                                                         : "TaskSucceeded";
+    Emit(&f, type, details.Finish());
     if (SerializedSize(result) > options.max_payload_bytes) {
       return HandleError(f, AslError{std::string(errors::kDataLimitExceeded),
                                      "The state/task '" + st.name +
@@ -1052,14 +1087,28 @@ struct Executor::State {
     CancelTimer(f.timeout_timer_id);
     CancelTimer(f.heartbeat_timer_id);
     f.phase = Phase::kRunning;
-    const bool lambda = IsLegacyLambda(st.resource);
-    asl::JsonObjectWriter details = lambda ? asl::JsonObjectWriter() : ResourceDetails(st.resource);
+    const TaskEvents events = TaskEventsOf(st.resource);
+    asl::JsonObjectWriter details =
+        events == TaskEvents::kTask ? ResourceDetails(st.resource) : asl::JsonObjectWriter();
     AddError(details, e, /*always_error=*/true);
-    const char* type = lambda ? (timed_out ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed")
-                              : (timed_out ? "TaskTimedOut" : "TaskFailed");
-    Emit(&f, type, details.Finish());
+    Emit(&f, FailureEventType(events, timed_out, f.activity_started), details.Finish());
     HandleError(f, std::move(e));
     Advance(f);
+  }
+
+  // The event that records a task's failure. An activity task that fails before any worker took
+  // it could not be scheduled (its activity does not exist).
+  static const char* FailureEventType(TaskEvents events, bool timed_out, bool started) {
+    switch (events) {
+      case TaskEvents::kLambda:
+        return timed_out ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed";
+      case TaskEvents::kActivity:
+        if (timed_out) return "ActivityTimedOut";
+        return started ? "ActivityFailed" : "ActivityScheduleFailed";
+      case TaskEvents::kTask:
+        return timed_out ? "TaskTimedOut" : "TaskFailed";
+    }
+    return "TaskFailed";
   }
 
   // ---- errors: Retry and Catch -----------------------------------------------------------
@@ -1538,6 +1587,18 @@ struct Executor::State {
 
 // ---- public API --------------------------------------------------------------------------
 
+bool IsActivityResource(const std::string& resource) {
+  if (resource.rfind("arn:", 0) != 0) return false;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t colon; (colon = resource.find(':', start)) != std::string::npos && parts.size() < 6;
+       start = colon + 1) {
+    parts.push_back(resource.substr(start, colon - start));
+  }
+  return parts.size() == 6 && parts[2] == "states" && !parts[3].empty() && parts[5] == "activity" &&
+         start < resource.size();
+}
+
 const char* ExecutionStatusName(ExecutionStatus status) {
   switch (status) {
     case ExecutionStatus::kRunning:
@@ -1621,6 +1682,20 @@ Commands Executor::OnTaskHeartbeat(uint64_t task_id, int64_t now) {
   s.now = now;
   s.CancelTimer(f.heartbeat_timer_id);
   f.heartbeat_timer_id = s.StartTimer(f, now + f.heartbeat_nanos);
+  s.out = nullptr;
+  return out;
+}
+
+Commands Executor::OnTaskStarted(uint64_t task_id, const std::string& worker_name, int64_t now) {
+  Commands out;
+  auto& s = *s_;
+  auto it = s.tasks.find(task_id);
+  if (it == s.tasks.end() || s.status != ExecutionStatus::kRunning) return out;
+  Frame& f = *s.frames[it->second];
+  if (!IsActivityResource(f.state->resource) || f.activity_started) return out;
+  s.out = &out;
+  s.now = now;
+  s.OnActivityStarted(f, worker_name);
   s.out = nullptr;
   return out;
 }

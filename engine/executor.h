@@ -53,6 +53,11 @@ enum class ExecutionStatus {
 
 const char* ExecutionStatusName(ExecutionStatus status);  // "RUNNING", "SUCCEEDED", …
 
+// Whether a Task state's Resource names an activity,
+// arn:<partition>:states:<region>:<account>:activity:<name>: its task waits for a worker
+// (GetActivityTask) and records Activity* history events.
+bool IsActivityResource(const std::string& resource);
+
 struct ExecutionOptions {
   std::string state_machine_name;  // e.g. "hello"
   std::string state_machine_arn;   // arn:aws:states:local:123456789012:stateMachine:hello
@@ -85,8 +90,9 @@ struct Command {
   std::string resource;
   std::string state_name;
   std::shared_ptr<const Json> payload;
-  std::string task_token;
-  int64_t scheduled_event_id = 0;  // the TaskScheduled / LambdaFunctionScheduled event id
+  std::string task_token;          // .waitForTaskToken and activity tasks
+  int64_t scheduled_event_id = 0;  // the TaskScheduled / LambdaFunctionScheduled /
+                                   // ActivityScheduled event id
 };
 
 using Commands = std::vector<Command>;
@@ -115,6 +121,11 @@ class Executor {
   // SendTaskHeartbeat for a callback task: its HeartbeatSeconds count again from `now`. Tasks
   // without HeartbeatSeconds, and unknown or stale ids, are left alone.
   Commands OnTaskHeartbeat(uint64_t task_id, int64_t now);
+  // GetActivityTask handed the activity task `task_id` to the worker `worker_name`:
+  // ActivityStarted, and its HeartbeatSeconds start counting. Ignored for other tasks, for
+  // unknown or stale ids, and for an activity task already started (handed out again after a
+  // restart).
+  Commands OnTaskStarted(uint64_t task_id, const std::string& worker_name, int64_t now);
 
   // A timer started by a kStartTimer command fired. Unknown or stale ids are ignored.
   Commands OnTimer(uint64_t timer_id, int64_t now);

@@ -22,6 +22,8 @@ const char* KindName(JournalEntry::Kind kind) {
       return "redrive";
     case JournalEntry::Kind::kHeartbeat:
       return "heartbeat";
+    case JournalEntry::Kind::kTaskStarted:
+      return "task_started";
   }
   return "?";
 }
@@ -61,6 +63,8 @@ Result<JournalEntry> DecodeJournalEntry(const std::string& text) {
       e.kind = JournalEntry::Kind::kRedrive;
     } else if (kind == "heartbeat") {
       e.kind = JournalEntry::Kind::kHeartbeat;
+    } else if (kind == "task_started") {
+      e.kind = JournalEntry::Kind::kTaskStarted;
     } else {
       return Fail("unknown journal entry kind '" + kind + "'");
     }
@@ -89,6 +93,11 @@ Commands Deliver(Executor& executor, const JournalEntry& entry) {
       return executor.Redrive(entry.time);
     case JournalEntry::Kind::kHeartbeat:
       return executor.OnTaskHeartbeat(entry.id, entry.time);
+    case JournalEntry::Kind::kTaskStarted: {
+      const bool named = entry.value && entry.value->is_object();
+      return executor.OnTaskStarted(entry.id, named ? entry.value->value("workerName", "") : "",
+                                    entry.time);
+    }
   }
   return {};
 }
@@ -130,6 +139,7 @@ void PendingTracker::Delivered(const JournalEntry& entry) {
     case JournalEntry::Kind::kStop:
     case JournalEntry::Kind::kRedrive:
     case JournalEntry::Kind::kHeartbeat:
+    case JournalEntry::Kind::kTaskStarted:  // still pending: a worker holds it
       break;
   }
 }

@@ -30,6 +30,7 @@ struct JournalEntry {
     kStop,           // value: {"Error": …, "Cause": …}
     kRedrive,        // value: {"redriveCount": N}, the count the redrive brought the execution to
     kHeartbeat,      // id: the task id (SendTaskHeartbeat)
+    kTaskStarted,    // id: the task id; value: {"workerName": …} (an activity worker took it)
   };
   Kind kind = Kind::kTimer;
   uint64_t id = 0;

@@ -1,6 +1,7 @@
 // PipelineRunner: see pipeline_runner.h.
 #include "engine/pipeline_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -120,15 +121,6 @@ Result<std::string> ReadFile(const std::string& path) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   std::fclose(f);
   return text;
-}
-
-// The execution date a run defaults to: today (or this hour, for an hourly SLA) in the
-// schedule's zone.
-std::string DefaultDate(const pipeline::PipelineConfig& config, int64_t now) {
-  pipeline::CivilDateTime local = config.schedule.zone.ToCivil(now);
-  pipeline::ExecutionDate date{local.date, std::nullopt};
-  if (config.sla && config.sla->deadline && !config.sla->deadline->hour) date.hour = local.hour;
-  return pipeline::FormatExecutionDate(date);
 }
 
 }  // namespace
@@ -322,6 +314,25 @@ Pipelines& PipelineRunner::pipelines() { return impl_->data.pipelines(); }
 
 handlers::TaskHandler& PipelineRunner::builtin_handler() { return *impl_->handler; }
 
+std::string DefaultRunDate(const pipeline::PipelineConfig& config, int64_t at_ns) {
+  pipeline::CivilDateTime local = config.schedule.zone.ToCivil(at_ns);
+  pipeline::ExecutionDate date{local.date, std::nullopt};
+  if (config.sla && config.sla->deadline && !config.sla->deadline->hour) date.hour = local.hour;
+  return pipeline::FormatExecutionDate(date);
+}
+
+int64_t RunLockExpiry(const pipeline::PipelineConfig& config, int64_t claimed_ns) {
+  const pipeline::JobConfig defaults;
+  const pipeline::JobConfig& job = config.job ? *config.job : defaults;
+  const int64_t seconds = std::max(kMinRunLockSeconds, config.schedule.evaluation.window_seconds +
+                                                           job.job_poll_window_seconds + 30 * 60);
+  return claimed_ns + seconds * 1'000'000'000;
+}
+
+Status<> PipelineRunner::RecordEvent(const pipeline::PipelineEvent& event) {
+  return impl_->data.AppendEvent(event);
+}
+
 void PipelineRunner::set_event_observer(
     std::function<void(const pipeline::PipelineEvent& event, int64_t time_nanos)> observer) {
   impl_->data.observer = std::move(observer);
@@ -340,7 +351,7 @@ Result<StartedRun> PipelineRunner::StartRun(const PipelineRunRequest& request,
   StartedRun run{"", request.pipeline, std::string((*config)->schedule_id()), request.date};
   const int64_t now = im.service.runtime().clock().Now();
   if (run.date.empty()) {
-    run.date = DefaultDate(**config, now);
+    run.date = DefaultRunDate(**config, now);
   } else if (auto parsed = pipeline::ParseExecutionDate(run.date); !parsed.ok()) {
     return Fail("--date: " + parsed.error());
   }
@@ -369,6 +380,7 @@ Result<StartedRun> PipelineRunner::StartRun(const PipelineRunRequest& request,
 
   PipelineRunRecord claim{run.pipeline, run.schedule, run.date, run.execution_arn};
   claim.started_nanos = now;
+  claim.lock_expires_nanos = RunLockExpiry(**config, now);
   WriteBatch batch;
   // Atomic against another process claiming the same run since `existing` was read.
   batch.ClaimPipelineRun(std::move(claim),
@@ -428,6 +440,36 @@ Result<RunEnd> PipelineRunner::Finish(const Executor& execution) {
                                  input.value("date", ""), arn, end.status);
   if (!recorded.ok()) return Fail(recorded.error());
   return end;
+}
+
+Result<std::vector<PipelineRunRecord>> PipelineRunner::RunningRuns() {
+  Store& store = impl_->service.store();
+  ExecutionFilter filter;
+  filter.status = engine::ExecutionStatus::kRunning;
+  filter.state_machine_arn = StateMachineArn(std::string(kLifecycleMachine));
+  filter.limit = 1000;
+  std::vector<PipelineRunRecord> runs;
+  for (;;) {
+    auto page = store.ListExecutions(filter);
+    if (!page.ok()) return Fail(page.error());
+    for (const auto& e : page.value().executions) {
+      Json input = Json::parse(e.input, nullptr, /*allow_exceptions=*/false);
+      if (!input.is_object()) continue;
+      auto run = store.GetPipelineRun(input.value("pipelineId", ""), input.value("scheduleId", ""),
+                                      input.value("date", ""));
+      if (!run.ok()) return Fail(run.error());
+      if (run.value() && run.value()->status == PipelineRunStatus::kRunning &&
+          run.value()->execution_arn == e.arn) {
+        runs.push_back(std::move(*run.value()));
+      }
+    }
+    if (page.value().next_page_token.empty()) break;
+    filter.page_token = page.value().next_page_token;
+  }
+  std::sort(runs.begin(), runs.end(), [](const PipelineRunRecord& a, const PipelineRunRecord& b) {
+    return a.started_nanos < b.started_nanos;
+  });
+  return runs;
 }
 
 }  // namespace sluice::engine

@@ -29,7 +29,14 @@
 //
 // The claim is atomic across processes: it is written with WriteBatch::ClaimPipelineRun, which
 // fails the commit when another process claimed the run after it was read, so two processes
-// racing for one run never both start it.
+// racing for one run never both start it. A claim holds the run's lock until RunLockExpiry():
+// a run still RUNNING after that is stale (the watchdog ends it, SFN_TIMEOUT).
+//
+// Events. Every pipeline event of the process — the lifecycle handlers', the daemon's triggers',
+// the watchdog's — is recorded through the runner (RecordEvent, or PipelineData::AppendEvent of
+// the lifecycle handler's data, which is the same path): stored, then given to the event
+// observer. Nothing else appends pipeline events, so an observer (the daemon's alert
+// dispatcher) sees every one.
 //
 // Thread rule: the service's loop thread. The runner must be destroyed before the service.
 #pragma once
@@ -38,6 +45,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "asl/result.h"
 #include "engine/pipelines.h"
@@ -52,6 +60,9 @@ namespace sluice::engine {
 // How long (real milliseconds) a command job's check waits for its process under a virtual
 // clock (JobEnvironment::settle_ms).
 inline constexpr int64_t kVirtualSettleMs = 2000;
+
+// The shortest lock a run's claim holds (Interlock's 4 h step-function timeout + 30 min).
+inline constexpr int64_t kMinRunLockSeconds = 4 * 3600 + 30 * 60;
 
 struct PipelineRunRequest {
   std::string pipeline;
@@ -98,6 +109,10 @@ class PipelineRunner {
   void set_event_observer(
       std::function<void(const pipeline::PipelineEvent& event, int64_t time_nanos)> observer);
 
+  // The one way to record a pipeline event: stores it (stamped with the engine's clock), then
+  // calls the event observer. Nothing is observed when storing fails.
+  Status<> RecordEvent(const pipeline::PipelineEvent& event);
+
   // Claims the run and starts its lifecycle; it makes progress in Service::Run(), and `done` is
   // called when it ends. Errors are one sentence for the user (an unknown pipeline, a bad date,
   // a run already RUNNING or ended, a broken definition).
@@ -111,10 +126,24 @@ class PipelineRunner {
   // execution's) and returns it.
   Result<RunEnd> Finish(const Executor& execution);
 
+  // The runs recorded RUNNING whose execution is a lifecycle execution recorded RUNNING (by any
+  // process), oldest claim first: what may hold a lock. A run whose claim committed without its
+  // execution (a crash between the two commits) is not listed.
+  Result<std::vector<PipelineRunRecord>> RunningRuns();
+
   struct Impl;
 
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// When a run of `config` claimed at `claimed_ns` becomes stale: after the longest a lifecycle
+// can take (evaluation window + job poll window) plus 30 minutes, and at least
+// kMinRunLockSeconds.
+int64_t RunLockExpiry(const pipeline::PipelineConfig& config, int64_t claimed_ns);
+
+// The execution date a run of `config` defaults to at `at_ns`: that day (or that hour, for an
+// hourly SLA deadline ":MM") in the schedule's zone.
+std::string DefaultRunDate(const pipeline::PipelineConfig& config, int64_t at_ns);
 
 }  // namespace sluice::engine

@@ -3,14 +3,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "engine/runtime.h"
 #include "engine/store/records.h"
 #include "engine/store/store.h"
+#include "handlers/pipeline/calendar.h"
 #include "handlers/pipeline/civil_time.h"
 #include "handlers/pipeline/config.h"
+#include "handlers/pipeline/duration.h"
 #include "handlers/pipeline/lifecycle_handler.h"
 #include "handlers/pipeline/rules.h"
 
@@ -30,6 +33,8 @@ const char* TriggerOutcomeName(TriggerOutcome::Kind kind) {
       return "running";
     case TriggerOutcome::Kind::kPostRun:
       return "post-run";
+    case TriggerOutcome::Kind::kDryRun:
+      return "dry-run";
   }
   return "ignored";
 }
@@ -54,6 +59,98 @@ std::string ExecutionDateOf(const Json& data) {
   return text;
 }
 
+namespace {
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+constexpr const char* kDryRunMarkerArn = "dry-run";
+
+// The drift of `field` between two sensor data objects, when both hold it as a number.
+std::optional<long double> Drift(const Json& before, const Json& after, const std::string& field) {
+  if (!before.is_object() || !after.is_object()) return std::nullopt;
+  auto b = before.find(field);
+  auto a = after.find(field);
+  if (b == before.end() || a == after.end()) return std::nullopt;
+  auto x = pipeline::ToNumber(*b);
+  auto y = pipeline::ToNumber(*a);
+  if (!x || !y) return std::nullopt;
+  return *y - *x;
+}
+
+// A post-run write judged against its baseline: whether it drifted, and the detail of the
+// drift events (POST_RUN_DRIFT_INFLIGHT, DATA_DRIFT, DRY_RUN_DRIFT).
+struct DriftJudgement {
+  bool drifted = false;
+  Json detail;
+};
+
+DriftJudgement JudgeDrift(const pipeline::PostRunConfig& post, const std::string& sensor_key,
+                          const Json& baseline, const Json& data) {
+  DriftJudgement judged;
+  auto drift = Drift(baseline, data, post.drift_field);
+  judged.drifted = drift && (*drift > post.drift_threshold || -*drift > post.drift_threshold);
+  judged.detail = Json{{"sensorKey", sensor_key},
+                       {"driftField", post.drift_field},
+                       {"driftThreshold", post.drift_threshold}};
+  if (drift) {
+    judged.detail["previousCount"] = baseline[post.drift_field];
+    judged.detail["currentCount"] = data[post.drift_field];
+    judged.detail["delta"] = static_cast<double>(*drift);
+  }
+  return judged;
+}
+
+bool IsDriftReason(const std::string& reason) {
+  return reason == "late-data" || reason == "data-drift";
+}
+
+// Whether the execution date `date` is excluded by the pipeline's calendar.
+bool DateExcluded(const pipeline::PipelineConfig& config, const std::string& date) {
+  auto parsed = pipeline::ParseExecutionDate(date);
+  return parsed.ok() && pipeline::IsExcluded(config.schedule.calendar, *parsed);
+}
+
+}  // namespace
+
+SensorMatch MatchSensor(const pipeline::PipelineConfig& config, const SensorRecord& sensor,
+                        int64_t now_ns) {
+  SensorMatch match;
+  if (!config.schedule.trigger) {
+    match.reason = "pipeline '" + sensor.pipeline + "' has no schedule.trigger";
+    return match;
+  }
+  const pipeline::Rule& rule = config.schedule.trigger->rule;
+  const Json data = Json::parse(sensor.data, nullptr, /*allow_exceptions=*/false);
+  const std::string date = ExecutionDateOf(data);
+  if (sensor.key.rfind(rule.key, 0) != 0) {
+    if (config.post_run) {
+      for (const auto& post : config.post_run->rules) {
+        if (sensor.key.rfind(post.key, 0) != 0) continue;
+        match.kind = SensorMatch::Kind::kPostRun;
+        match.rule_key = post.key;
+        match.date =
+            !date.empty()
+                ? date
+                : pipeline::FormatDate(config.schedule.zone.ToCivil(sensor.written_nanos).date);
+        return match;
+      }
+    }
+    match.reason = "key '" + sensor.key + "' is not the trigger's key '" + rule.key + "'";
+    return match;
+  }
+  auto result = pipeline::EvaluateRule(rule, Json{{rule.key, data}}, now_ns);
+  if (!result.passed) {
+    match.reason = "the trigger's rule does not hold: " + result.reason;
+    return match;
+  }
+  match.kind = SensorMatch::Kind::kTrigger;
+  match.date = !date.empty() ? date : DefaultRunDate(config, sensor.written_nanos);
+  return match;
+}
+
+std::string DryRunMarkerSchedule(std::string_view schedule) {
+  return "dry-run#" + std::string(schedule);
+}
+
 PipelineTriggers::PipelineTriggers(Service& service, PipelineRunner& runner)
     : service_(service), runner_(runner), done_(Done()) {}
 
@@ -75,7 +172,12 @@ Service::DoneCallback PipelineTriggers::Done() {
   };
 }
 
+Status<> PipelineTriggers::Record(pipeline::PipelineEvent event) {
+  return runner_.RecordEvent(event);
+}
+
 Result<TriggerOutcome> PipelineTriggers::OnSensorWritten(const SensorRecord& sensor) {
+  seen_[{sensor.pipeline, sensor.key}] = sensor.written_nanos;
   TriggerOutcome outcome;
   auto config = runner_.pipelines().Config(sensor.pipeline);
   if (!config.ok()) return Fail(config.error());
@@ -84,30 +186,26 @@ Result<TriggerOutcome> PipelineTriggers::OnSensorWritten(const SensorRecord& sen
     return outcome;
   }
   const pipeline::PipelineConfig& c = **config;
-  if (!c.schedule.trigger) {
-    outcome.reason = "pipeline '" + sensor.pipeline + "' has no schedule.trigger";
-    return outcome;
+  const SensorMatch match = MatchSensor(c, sensor, service_.runtime().clock().Now());
+  switch (match.kind) {
+    case SensorMatch::Kind::kNone:
+      outcome.reason = match.reason;
+      return outcome;
+    case SensorMatch::Kind::kPostRun:
+      return PostRun(c, sensor, match);
+    case SensorMatch::Kind::kTrigger:
+      break;
   }
-  const pipeline::Rule& rule = c.schedule.trigger->rule;
-  if (sensor.key.rfind(rule.key, 0) != 0) {
-    if (c.post_run) {
-      for (const auto& post : c.post_run->rules) {
-        if (sensor.key.rfind(post.key, 0) == 0) return PostRun(c, sensor, post.key);
-      }
-    }
-    outcome.reason = "key '" + sensor.key + "' is not the trigger's key '" + rule.key + "'";
-    return outcome;
-  }
-  Json data = Json::parse(sensor.data, nullptr, /*allow_exceptions=*/false);
-  const int64_t now = service_.runtime().clock().Now();
-  auto result = pipeline::EvaluateRule(rule, Json{{rule.key, data}}, now);
-  if (!result.passed) {
-    outcome.reason = "the trigger's rule does not hold: " + result.reason;
-    return outcome;
-  }
+  return c.dry_run ? DryRunTrigger(c, sensor, match.date) : Trigger(c, sensor, match.date);
+}
+
+Result<TriggerOutcome> PipelineTriggers::Trigger(const pipeline::PipelineConfig& config,
+                                                 const SensorRecord& sensor,
+                                                 const std::string& date) {
+  TriggerOutcome outcome;
   PipelineRunRequest request;
   request.pipeline = sensor.pipeline;
-  request.date = ExecutionDateOf(data);
+  request.date = date;
   auto started = runner_.StartRun(request, done_);
   if (started.ok()) {
     outcome.kind = TriggerOutcome::Kind::kStarted;
@@ -115,15 +213,36 @@ Result<TriggerOutcome> PipelineTriggers::OnSensorWritten(const SensorRecord& sen
     outcome.run = std::move(started).value();
     return outcome;
   }
-  // Claimed already: which run, and is this late data?
-  StartedRun run{"", sensor.pipeline, std::string(c.schedule_id()), request.date};
-  if (run.date.empty()) {
-    // StartRun resolved today's date itself; ask it again through a claim that must fail.
-    outcome.kind = TriggerOutcome::Kind::kRunning;
-    outcome.reason = started.error();
-    return outcome;
+  // Claimed already: is this late data?
+  return LateData(config, StartedRun{"", sensor.pipeline, std::string(config.schedule_id()), date},
+                  sensor.written_nanos);
+}
+
+Result<std::vector<ExternalSensorWrite>> PipelineTriggers::PollExternalSensorWrites() {
+  auto sensors = service_.store().ListSensors("");
+  if (!sensors.ok()) return Fail(sensors.error());
+  std::vector<SensorRecord> fresh;
+  for (SensorRecord& sensor : sensors.value()) {
+    auto [seen, inserted] = seen_.try_emplace({sensor.pipeline, sensor.key}, sensor.written_nanos);
+    if (!seeded_ || (!inserted && seen->second == sensor.written_nanos)) continue;
+    fresh.push_back(std::move(sensor));
   }
-  return LateData(c, std::move(run));
+  seeded_ = true;
+  std::stable_sort(fresh.begin(), fresh.end(), [](const SensorRecord& a, const SensorRecord& b) {
+    return a.written_nanos < b.written_nanos;
+  });
+  std::vector<ExternalSensorWrite> judged;
+  for (SensorRecord& sensor : fresh) {
+    auto outcome = OnSensorWritten(sensor);
+    ExternalSensorWrite write{std::move(sensor), std::nullopt, ""};
+    if (outcome.ok()) {
+      write.outcome = std::move(outcome).value();
+    } else {
+      write.error = outcome.error();
+    }
+    judged.push_back(std::move(write));
+  }
+  return judged;
 }
 
 Result<int> PipelineTriggers::CountEvents(const std::string& pipeline, const std::string& date,
@@ -139,6 +258,42 @@ Result<int> PipelineTriggers::CountEvents(const std::string& pipeline, const std
     if (e.date == date && detail.is_object() && detail.value("reason", "") == reason) ++n;
   }
   return n;
+}
+
+Result<PipelineTriggers::RerunBudget> PipelineTriggers::Budget(
+    const pipeline::PipelineConfig& config, const std::string& date, const std::string& reason) {
+  const std::string& pipeline = config.pipeline.id;
+  const pipeline::JobConfig defaults;
+  const pipeline::JobConfig& job = config.job ? *config.job : defaults;
+  RerunBudget budget;
+  std::vector<std::string> reasons{reason};
+  if (IsDriftReason(reason)) {
+    budget.budget = job.max_drift_reruns;
+    reasons = {"late-data", "data-drift"};
+    for (const char* type : {"LATE_DATA", "DATA_DRIFT"}) {  // the daemon's own reruns
+      PipelineEventFilter filter;
+      filter.pipeline = pipeline;
+      filter.type = type;
+      auto earlier = runner_.pipelines().Events(filter);
+      if (!earlier.ok()) return Fail(earlier.error());
+      for (const auto& e : earlier.value()) {
+        Json d = Json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+        if (e.date == date && d.is_object() && d.value("rerun", false)) ++budget.reruns;
+      }
+    }
+  } else {
+    budget.budget = job.max_manual_reruns;
+  }
+  std::vector<std::string> types{"RERUN_ACCEPTED"};
+  if (config.dry_run) types.push_back("DRY_RUN_WOULD_RERUN");
+  for (const auto& type : types) {
+    for (const auto& r : reasons) {
+      auto n = CountEvents(pipeline, date, type, r);
+      if (!n.ok()) return Fail(n.error());
+      budget.reruns += *n;
+    }
+  }
+  return budget;
 }
 
 Result<std::optional<StartedRun>> PipelineTriggers::OnRunEnded(const Executor& execution,
@@ -163,7 +318,7 @@ Result<std::optional<StartedRun>> PipelineTriggers::OnRunEnded(const Executor& e
   if (!attempts.ok()) return Fail(attempts.error());
   if (*attempts >= budget) {
     if (budget == 0) return std::optional<StartedRun>();  // no automatic reruns configured
-    auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+    auto recorded = Record(pipeline::PipelineEvent{
         "RETRY_EXHAUSTED", pipeline_id, schedule, date,
         "retry limit reached (" + std::to_string(*attempts) + "/" + std::to_string(budget) +
             "): the job failed again",
@@ -171,7 +326,7 @@ Result<std::optional<StartedRun>> PipelineTriggers::OnRunEnded(const Executor& e
     if (!recorded.ok()) return Fail(recorded.error());
     return std::optional<StartedRun>();
   }
-  auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+  auto recorded = Record(pipeline::PipelineEvent{
       "RERUN_ACCEPTED", pipeline_id, schedule, date,
       "the job failed: rerun " + std::to_string(*attempts + 1) + " of " + std::to_string(budget),
       Json{{"reason", "job-fail-retry"},
@@ -197,48 +352,63 @@ Result<StartedRun> PipelineTriggers::RequestRerun(const PipelineRunRequest& requ
     return Fail("pipeline '" + request.pipeline + "' has no applied config in this database");
   }
   if (request.date.empty()) return Fail(std::string("a rerun needs --date"));
-  const std::string schedule((*config)->schedule_id());
+  const pipeline::PipelineConfig& c = **config;
+  const bool dry = c.dry_run;
+  const std::string schedule(c.schedule_id());
   auto existing = service_.store().GetPipelineRun(request.pipeline, schedule, request.date);
   if (!existing.ok()) return Fail(existing.error());
-  if (!existing.value()) {
+  bool ran = existing.value().has_value();
+  if (!ran && dry) {
+    auto marker = DryRunMarker(c, request.date);
+    if (!marker.ok()) return Fail(marker.error());
+    ran = marker.value().has_value();
+  }
+  if (!ran) {
     return Fail("pipeline run " + request.pipeline + "/" + schedule + "/" + request.date +
                 " has never run: start it with `sluice pipeline run`");
   }
-  const bool drift = reason == "late-data" || reason == "data-drift";
-  const pipeline::JobConfig defaults;
-  const pipeline::JobConfig& job = (*config)->job ? *(*config)->job : defaults;
-  const int budget = drift ? job.max_drift_reruns : job.max_manual_reruns;
-  int reruns = 0;
-  if (drift) {
-    for (const char* type : {"LATE_DATA", "DATA_DRIFT"}) {
-      PipelineEventFilter filter;
-      filter.pipeline = request.pipeline;
-      filter.type = type;
-      auto earlier = runner_.pipelines().Events(filter);
-      if (!earlier.ok()) return Fail(earlier.error());
-      for (const auto& e : earlier.value()) {
-        Json d = Json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
-        if (e.date == request.date && d.is_object() && d.value("rerun", false)) ++reruns;
-      }
-    }
-  }
-  auto manual = CountEvents(request.pipeline, request.date, "RERUN_ACCEPTED", reason);
-  if (!manual.ok()) return Fail(manual.error());
-  reruns += *manual;
-  if (reruns >= budget) {
-    const std::string message = "rerun limit reached (" + std::to_string(reruns) + "/" +
-                                std::to_string(budget) + ") for reason '" + reason + "'";
-    auto recorded = runner_.pipelines().AppendEvent(
-        pipeline::PipelineEvent{"RERUN_REJECTED", request.pipeline, schedule, request.date, message,
-                                Json{{"reason", reason}, {"reruns", reruns}, {"budget", budget}}});
+  // Refused: the event's type, then the message, as the error.
+  auto refuse = [&](const std::string& type, const std::string& message,
+                    Json detail) -> Result<StartedRun> {
+    auto recorded = Record(pipeline::PipelineEvent{type, request.pipeline, schedule, request.date,
+                                                   message, std::move(detail)});
     if (!recorded.ok()) return Fail(recorded.error());
-    return Fail("RERUN_REJECTED: " + message);
+    return Fail(type + ": " + message);
+  };
+  if (DateExcluded(c, request.date)) {
+    const std::string message =
+        "execution date " + request.date + " is excluded by the pipeline's calendar";
+    if (dry) {
+      return refuse("DRY_RUN_RERUN_REJECTED", "dry run: rerun refused: " + message,
+                    Json{{"reason", "excluded by calendar"}, {"rerunReason", reason}});
+    }
+    return refuse("PIPELINE_EXCLUDED", message, Json{{"source", "rerun"}, {"reason", reason}});
   }
-  auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
-      "RERUN_ACCEPTED", request.pipeline, schedule, request.date,
-      "rerun " + std::to_string(reruns + 1) + " of " + std::to_string(budget) + " ('" + reason +
-          "')",
-      Json{{"reason", reason}, {"attempt", reruns + 1}, {"budget", budget}}});
+  auto budget = Budget(c, request.date, reason);
+  if (!budget.ok()) return Fail(budget.error());
+  const int reruns = budget->reruns;
+  if (reruns >= budget->budget) {
+    const std::string message = "rerun limit reached (" + std::to_string(reruns) + "/" +
+                                std::to_string(budget->budget) + ") for reason '" + reason + "'";
+    if (dry) {
+      return refuse("DRY_RUN_RERUN_REJECTED", "dry run: " + message,
+                    Json{{"reason", "limit exceeded"},
+                         {"rerunReason", reason},
+                         {"rerunCount", reruns},
+                         {"budget", budget->budget}});
+    }
+    return refuse("RERUN_REJECTED", message,
+                  Json{{"reason", reason}, {"reruns", reruns}, {"budget", budget->budget}});
+  }
+  const std::string accepted = "rerun " + std::to_string(reruns + 1) + " of " +
+                               std::to_string(budget->budget) + " ('" + reason + "')";
+  if (dry) {
+    return refuse("DRY_RUN_WOULD_RERUN", "dry run: " + accepted + " would start; nothing started",
+                  Json{{"reason", reason}, {"rerunCount", reruns}, {"budget", budget->budget}});
+  }
+  auto recorded = Record(pipeline::PipelineEvent{
+      "RERUN_ACCEPTED", request.pipeline, schedule, request.date, accepted,
+      Json{{"reason", reason}, {"attempt", reruns + 1}, {"budget", budget->budget}}});
   if (!recorded.ok()) return Fail(recorded.error());
   PipelineRunRequest forced = request;
   forced.force = true;
@@ -265,24 +435,8 @@ Result<std::vector<StartedRun>> PipelineTriggers::FireCron(int64_t after_ns, int
   return started;
 }
 
-namespace {
-
-// The drift of `field` between two sensor data objects, when both hold it as a number.
-std::optional<long double> Drift(const Json& before, const Json& after, const std::string& field) {
-  if (!before.is_object() || !after.is_object()) return std::nullopt;
-  auto b = before.find(field);
-  auto a = after.find(field);
-  if (b == before.end() || a == after.end()) return std::nullopt;
-  auto x = pipeline::ToNumber(*b);
-  auto y = pipeline::ToNumber(*a);
-  if (!x || !y) return std::nullopt;
-  return *y - *x;
-}
-
-}  // namespace
-
 Result<TriggerOutcome> PipelineTriggers::LateData(const pipeline::PipelineConfig& config,
-                                                  StartedRun run) {
+                                                  StartedRun run, int64_t written_ns) {
   TriggerOutcome outcome;
   auto existing = service_.store().GetPipelineRun(run.pipeline, run.schedule, run.date);
   if (!existing.ok()) return Fail(existing.error());
@@ -294,6 +448,12 @@ Result<TriggerOutcome> PipelineTriggers::LateData(const pipeline::PipelineConfig
                      ": the write changes nothing";
     return outcome;
   }
+  if (written_ns < existing.value()->started_nanos) {
+    // Written before the run's (latest) claim: that run saw it (e.g. a run the watchdog started
+    // for this very write before the poll got to it).
+    outcome.reason = "run " + run.date + " started after this write: not late data";
+    return outcome;
+  }
   return DriftRerun(config, run, "LATE_DATA", "data arrived after the run succeeded",
                     Json::object());
 }
@@ -301,24 +461,14 @@ Result<TriggerOutcome> PipelineTriggers::LateData(const pipeline::PipelineConfig
 Result<TriggerOutcome> PipelineTriggers::DriftRerun(const pipeline::PipelineConfig& config,
                                                     const StartedRun& run, const std::string& event,
                                                     const std::string& message, Json detail) {
-  int reruns = 0;
-  for (const char* type : {"LATE_DATA", "DATA_DRIFT"}) {  // one shared budget
-    PipelineEventFilter filter;
-    filter.pipeline = run.pipeline;
-    filter.type = type;
-    auto earlier = runner_.pipelines().Events(filter);
-    if (!earlier.ok()) return Fail(earlier.error());
-    for (const auto& e : earlier.value()) {
-      Json d = Json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
-      if (e.date == run.date && d.is_object() && d.value("rerun", false)) ++reruns;
-    }
-  }
-  const int budget = config.job ? config.job->max_drift_reruns : 0;
-  const bool rerun = reruns < budget;
+  auto budget = Budget(config, run.date, "data-drift");  // shared with late data
+  if (!budget.ok()) return Fail(budget.error());
+  const int reruns = budget->reruns;
+  const bool rerun = reruns < budget->budget;
   detail["rerun"] = rerun;
   detail["attempt"] = reruns + (rerun ? 1 : 0);
-  detail["budget"] = budget;
-  auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+  detail["budget"] = budget->budget;
+  auto recorded = Record(pipeline::PipelineEvent{
       event, run.pipeline, run.schedule, run.date,
       message + (rerun ? ": rerunning" : "; the rerun budget is spent"), detail});
   if (!recorded.ok()) return Fail(recorded.error());
@@ -327,7 +477,7 @@ Result<TriggerOutcome> PipelineTriggers::DriftRerun(const pipeline::PipelineConf
   if (!rerun) {
     outcome.kind = TriggerOutcome::Kind::kLateData;
     outcome.reason =
-        what + " for " + run.date + ": rerun budget " + std::to_string(budget) + " spent";
+        what + " for " + run.date + ": rerun budget " + std::to_string(budget->budget) + " spent";
     return outcome;
   }
   PipelineRunRequest request;
@@ -338,7 +488,7 @@ Result<TriggerOutcome> PipelineTriggers::DriftRerun(const pipeline::PipelineConf
   if (!started.ok()) return Fail(started.error());
   outcome.kind = TriggerOutcome::Kind::kRerun;
   outcome.reason = what + " for " + run.date + ": rerun " + std::to_string(reruns + 1) + " of " +
-                   std::to_string(budget);
+                   std::to_string(budget->budget);
   outcome.run = std::move(started).value();
   return outcome;
 }
@@ -354,22 +504,106 @@ Status<> PipelineTriggers::CaptureBaseline(const pipeline::PipelineConfig& confi
     if (data.contains(rule.key)) baseline[rule.key] = data[rule.key];
   }
   if (baseline.empty()) return Ok{};
-  return runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+  return Record(pipeline::PipelineEvent{
       "POST_RUN_BASELINE_CAPTURED", config.pipeline.id, schedule, date,
       "post-run baseline captured for " + std::to_string(baseline.size()) + " sensor(s)",
       Json{{"baseline", baseline}}});
 }
 
+Result<std::optional<PipelineRunRecord>> PipelineTriggers::DryRunMarker(
+    const pipeline::PipelineConfig& config, const std::string& date) {
+  return service_.store().GetPipelineRun(config.pipeline.id,
+                                         DryRunMarkerSchedule(config.schedule_id()), date);
+}
+
+Result<bool> PipelineTriggers::PutDryRunMarker(const pipeline::PipelineConfig& config,
+                                               const std::string& date, int64_t now) {
+  PipelineRunRecord marker;
+  marker.pipeline = config.pipeline.id;
+  marker.schedule = DryRunMarkerSchedule(config.schedule_id());
+  marker.date = date;
+  marker.execution_arn = kDryRunMarkerArn;
+  marker.status = PipelineRunStatus::kCompleted;
+  marker.started_nanos = now;
+  marker.ended_nanos = now;
+  WriteBatch batch;
+  // Put-if-absent: a row that exists names kDryRunMarkerArn, not "no execution".
+  batch.ClaimPipelineRun(std::move(marker), std::nullopt);
+  auto committed = service_.store().Commit(batch);
+  if (committed.ok()) return true;
+  auto existing = DryRunMarker(config, date);  // lost the race, or failed?
+  if (existing.ok() && existing.value()) return false;
+  return Fail("dry-run marker " + config.pipeline.id + "/" + date + ": " + committed.error());
+}
+
+Result<TriggerOutcome> PipelineTriggers::DryRunTrigger(const pipeline::PipelineConfig& config,
+                                                       const SensorRecord& sensor,
+                                                       const std::string& date) {
+  TriggerOutcome outcome;
+  outcome.kind = TriggerOutcome::Kind::kDryRun;
+  const std::string& pipeline = config.pipeline.id;
+  const std::string schedule(config.schedule_id());
+  const int64_t now = service_.runtime().clock().Now();
+  if (DateExcluded(config, date)) {
+    auto recorded = Record(pipeline::PipelineEvent{
+        "PIPELINE_EXCLUDED", pipeline, schedule, date,
+        "dry run: execution date " + date + " is excluded by the pipeline's calendar",
+        Json{{"source", "dry-run"}, {"sensorKey", sensor.key}}});
+    if (!recorded.ok()) return Fail(recorded.error());
+    outcome.reason = "dry run: " + date + " is excluded by the calendar";
+    return outcome;
+  }
+  auto marker = DryRunMarker(config, date);
+  if (!marker.ok()) return Fail(marker.error());
+  if (marker.value()) {
+    const int64_t triggered = marker.value()->started_nanos;
+    auto recorded = Record(pipeline::PipelineEvent{
+        "DRY_RUN_LATE_DATA", pipeline, schedule, date,
+        "dry run: data arrived after the run would have been triggered",
+        Json{{"triggeredAt", pipeline::FormatUtcSeconds(triggered)},
+             {"lateBy", pipeline::FormatDuration((now - triggered) / kNanosPerSecond)},
+             {"sensorKey", sensor.key}}});
+    if (!recorded.ok()) return Fail(recorded.error());
+    outcome.reason = "dry run: late data for " + date;
+    return outcome;
+  }
+  auto sensors = runner_.pipelines().Sensors(pipeline);
+  if (!sensors.ok()) return Fail(sensors.error());
+  auto rules = pipeline::EvaluateRules(config.validation.trigger, config.validation.rules,
+                                       pipeline::SensorDataFor(*sensors, date), now);
+  if (!rules.passed) {
+    outcome.reason = "dry run: the validation rules do not pass for " + date;
+    return outcome;
+  }
+  auto put = PutDryRunMarker(config, date, now);
+  if (!put.ok()) return Fail(put.error());
+  if (!*put) {
+    outcome.reason = "dry run: another process observed " + date + " first";
+    return outcome;
+  }
+  if (auto captured = CaptureBaseline(config, schedule, date); !captured.ok()) {
+    return Fail(captured.error());
+  }
+  for (pipeline::PipelineEvent& event :
+       pipeline::DryRunTriggerEvents(config, pipeline, schedule, date, now)) {
+    if (auto recorded = Record(std::move(event)); !recorded.ok()) return Fail(recorded.error());
+  }
+  outcome.reason = "dry run: run " + date + " would be triggered";
+  return outcome;
+}
+
 Result<TriggerOutcome> PipelineTriggers::PostRun(const pipeline::PipelineConfig& config,
                                                  const SensorRecord& sensor,
-                                                 const std::string& rule_key) {
+                                                 const SensorMatch& match) {
   TriggerOutcome outcome;
-  outcome.kind = TriggerOutcome::Kind::kPostRun;
+  outcome.kind = config.dry_run ? TriggerOutcome::Kind::kDryRun : TriggerOutcome::Kind::kPostRun;
   Json data = Json::parse(sensor.data, nullptr, /*allow_exceptions=*/false);
   const int64_t now = service_.runtime().clock().Now();
-  StartedRun run{"", sensor.pipeline, std::string(config.schedule_id()), ExecutionDateOf(data)};
-  if (run.date.empty()) run.date = pipeline::FormatDate(config.schedule.zone.ToCivil(now).date);
-  auto existing = service_.store().GetPipelineRun(run.pipeline, run.schedule, run.date);
+  StartedRun run{"", sensor.pipeline, std::string(config.schedule_id()), match.date};
+  // The run the write is judged against: the live run, or the dry-run marker.
+  auto existing = config.dry_run
+                      ? DryRunMarker(config, run.date)
+                      : service_.store().GetPipelineRun(run.pipeline, run.schedule, run.date);
   if (!existing.ok()) return Fail(existing.error());
   if (!existing.value() || existing.value()->status == PipelineRunStatus::kFailedFinal) {
     outcome.kind = TriggerOutcome::Kind::kIgnored;
@@ -386,35 +620,38 @@ Result<TriggerOutcome> PipelineTriggers::PostRun(const pipeline::PipelineConfig&
   for (const auto& e : baselines.value()) {
     Json d = Json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
     if (e.date == run.date && d.is_object() && d.contains("baseline") &&
-        d["baseline"].contains(rule_key)) {
-      previous = d["baseline"][rule_key];
+        d["baseline"].contains(match.rule_key)) {
+      previous = d["baseline"][match.rule_key];
     }
   }
   const pipeline::PostRunConfig& post = *config.post_run;
-  auto drift = Drift(previous, data, post.drift_field);
-  const bool drifted = drift && (*drift > post.drift_threshold || -*drift > post.drift_threshold);
-  Json detail{{"sensorKey", sensor.key},
-              {"driftField", post.drift_field},
-              {"driftThreshold", post.drift_threshold}};
-  if (drift) {
-    detail["previousCount"] = previous[post.drift_field];
-    detail["currentCount"] = data[post.drift_field];
-    detail["delta"] = static_cast<double>(*drift);
+  DriftJudgement drift = JudgeDrift(post, sensor.key, previous, data);
+  if (config.dry_run) {
+    if (drift.drifted) {
+      auto recorded = Record(pipeline::PipelineEvent{
+          "DRY_RUN_DRIFT", run.pipeline, run.schedule, run.date,
+          "dry run: " + post.drift_field + " drifted after the run would have been triggered",
+          std::move(drift.detail)});
+      if (!recorded.ok()) return Fail(recorded.error());
+    }
+    outcome.reason =
+        std::string("dry run: post-run sensor ") + (drift.drifted ? "drifted" : "did not drift");
+    return outcome;
   }
   if (existing.value()->status == PipelineRunStatus::kRunning) {
-    if (drifted) {
-      auto recorded = runner_.pipelines().AppendEvent(
-          pipeline::PipelineEvent{"POST_RUN_DRIFT_INFLIGHT", run.pipeline, run.schedule, run.date,
-                                  "post-run data drifted while the run is still going", detail});
+    if (drift.drifted) {
+      auto recorded = Record(pipeline::PipelineEvent{
+          "POST_RUN_DRIFT_INFLIGHT", run.pipeline, run.schedule, run.date,
+          "post-run data drifted while the run is still going", std::move(drift.detail)});
       if (!recorded.ok()) return Fail(recorded.error());
     }
     outcome.reason = std::string("post-run sensor while the run is RUNNING") +
-                     (drifted ? ": drift recorded" : "");
+                     (drift.drifted ? ": drift recorded" : "");
     return outcome;
   }
-  if (drifted) {
+  if (drift.drifted) {
     return DriftRerun(config, run, "DATA_DRIFT", post.drift_field + " drifted after the run",
-                      std::move(detail));
+                      std::move(drift.detail));
   }
   auto sensors = runner_.pipelines().Sensors(run.pipeline);
   if (!sensors.ok()) return Fail(sensors.error());
@@ -424,7 +661,7 @@ Result<TriggerOutcome> PipelineTriggers::PostRun(const pipeline::PipelineConfig&
   for (const auto& r : rules.results) {
     results.push_back({{"key", r.key}, {"passed", r.passed}, {"reason", r.reason}});
   }
-  auto recorded = runner_.pipelines().AppendEvent(pipeline::PipelineEvent{
+  auto recorded = Record(pipeline::PipelineEvent{
       rules.passed ? "POST_RUN_PASSED" : "POST_RUN_FAILED", run.pipeline, run.schedule, run.date,
       rules.passed ? "post-run rules passed" : "post-run rules failed",
       Json{{"sensorKey", sensor.key}, {"results", results}}});

@@ -110,6 +110,8 @@ class Pipelines final : public pipeline::PipelineData {
   Result<Json> Sensors(std::string_view pipeline) override;
   Result<std::shared_ptr<const pipeline::PipelineConfig>> Config(
       std::string_view pipeline) override;
+  // Stores the event only. Engine code records events through PipelineRunner::RecordEvent,
+  // which also tells the runner's event observer (the daemon's alerts).
   Status<> AppendEvent(const pipeline::PipelineEvent& event) override;
 
  private:

@@ -364,6 +364,19 @@ bool Runtime::TaskHeartbeat(uint64_t task_id) {
   return true;
 }
 
+bool Runtime::TaskStarted(uint64_t task_id, const std::string& worker_name) {
+  auto& im = *impl_;
+  auto it = im.inflight.find(task_id);
+  if (it == im.inflight.end()) return false;
+  JournalEntry entry;
+  entry.kind = JournalEntry::Kind::kTaskStarted;
+  entry.id = it->second.second;
+  entry.time = im.clock.Now();
+  entry.value = std::make_shared<const Json>(Json{{"workerName", worker_name}});
+  im.Feed(it->second.first, entry);
+  return true;
+}
+
 void Runtime::Stop(Executor& execution, const std::string& error, const std::string& cause) {
   auto& im = *impl_;
   for (size_t i = 0; i < im.slots.size(); ++i) {

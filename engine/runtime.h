@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "asl/json.h"
 #include "asl/result.h"
@@ -101,6 +102,10 @@ class Runtime {
   // HeartbeatSeconds count again (journaled, so recovery and replay see it). False when no such
   // task is in flight.
   bool TaskHeartbeat(uint64_t task_id);
+  // GetActivityTask: the worker `worker_name` took the activity task `task_id`
+  // (TaskRequest::task_id); the execution records ActivityStarted (journaled). False when no
+  // such task is in flight.
+  bool TaskStarted(uint64_t task_id, const std::string& worker_name);
 
   // Requests StopExecution for a running execution.
   void Stop(Executor& execution, const std::string& error, const std::string& cause);

@@ -270,6 +270,8 @@ Store& Service::store() { return *impl_->store; }
 Runtime& Service::runtime() { return *impl_->runtime; }
 void Service::set_builtin_handler(handlers::TaskHandler* handler) { impl_->builtin = handler; }
 
+handlers::TaskHandler* Service::builtin_handler() const { return impl_->builtin; }
+
 Status<> Service::StopRunning(const std::string& execution_arn, const std::string& error,
                               const std::string& cause) {
   auto it = impl_->live.find(execution_arn);

@@ -82,6 +82,8 @@ class Service {
   // Serves the Task states of executions started or recovered with HandlerConfig::builtins
   // (not owned; must outlive the service). Set it before Start() / Recover().
   void set_builtin_handler(handlers::TaskHandler* handler);
+  // The handler set above (null when none): what TestState runs a Task state's resource with.
+  handlers::TaskHandler* builtin_handler() const;
 
   using DoneCallback = std::function<void(const Executor&)>;
 

@@ -615,6 +615,10 @@ int main(int argc, char** argv) {
                         "Largest request body accepted (default 1114112)");
   serve_cmd->add_option("--ready-file", serve.ready_file,
                         "Write the bound HOST:PORT here once listening");
+  serve_cmd->add_option("--pipelines", serve.pipelines,
+                        "Apply the pipeline configs of this directory at start and on SIGHUP");
+  serve_cmd->add_option("--alerts", serve.alerts,
+                        "Alert sinks (Slack, webhooks) for pipeline events (docs/alerts.md)");
 
   try {
     app.parse(argc, argv);

@@ -16,10 +16,12 @@
 #include "engine/clock.h"
 #include "engine/pipelines.h"
 #include "engine/store/store.h"
+#include "handlers/pipeline/event_types.h"
 
 namespace {
 
 namespace engine = sluice::engine;
+namespace pipeline = sluice::pipeline;
 using sluice::Json;
 using sluice::Result;
 
@@ -247,6 +249,10 @@ std::string EventLine(const engine::PipelineEventRecord& e) {
 
 int Events(const Args& a) {
   if (a.limit < 0) throw CommandError{"--limit: expected a number ≥ 0 (0: no limit)"};
+  if (!a.type.empty() && !pipeline::IsEventType(a.type)) {
+    throw CommandError{"--type: unknown event type '" + a.type +
+                       "' (expected one of: " + pipeline::JoinedEventTypes() + ")"};
+  }
   Session session(a.db);
   engine::PipelineEventFilter filter;
   filter.pipeline = a.pipeline;

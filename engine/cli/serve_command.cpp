@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/alerts.h"
 #include "engine/pipeline_runner.h"
 #include "engine/pipeline_triggers.h"
 #include "engine/pipelines.h"
@@ -26,6 +27,7 @@
 #include "engine/server/task_broker.h"
 #include "engine/service.h"
 #include "engine/watchdog.h"
+#include "handlers/pipeline/env_expand.h"
 #include "handlers/registry.h"
 
 namespace {
@@ -37,6 +39,7 @@ using sluice::Json;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr std::string_view kTargetPrefix = "AWSStepFunctions.";
+constexpr int64_t kAlertsCloseMs = 5000;  // at shutdown, for alerts still queued
 
 int Usage(const std::string& message) {
   std::cerr << "sluice serve: " << message << "\n";
@@ -108,12 +111,36 @@ std::vector<std::string> PathSegments(const std::string& path) {
   return segments;
 }
 
+// Applies the pipeline configs under `dir` (only changed files make new versions); the error
+// names every problem.
+sluice::Status<> ApplyPipelines(engine::PipelineRunner& runner, const std::string& dir) {
+  auto files = engine::LoadPipelineFiles({dir});
+  if (!files.ok()) return sluice::Fail(engine::FormatPipelineFileErrors(files.error()));
+  auto applied = runner.pipelines().Apply(*files);
+  if (!applied.ok()) return sluice::Fail(applied.error());
+  for (const auto& p : applied.value()) {
+    if (p.changed) {
+      spdlog::info("pipelines: {} version {} applied from {}", p.latest.id, p.latest.version,
+                   p.path);
+    }
+  }
+  spdlog::info("pipelines: {} config(s) in {}", applied.value().size(), dir);
+  return sluice::Ok{};
+}
+
 // Everything the daemon serves, on the service's loop.
 class Daemon {
  public:
   Daemon(engine::Service& service, engine::PipelineRunner& runner, server::TaskBroker& broker,
-         engine::PipelineTriggers& triggers)
-      : service_(service), runner_(runner), api_(service, broker), triggers_(triggers) {}
+         engine::PipelineTriggers& triggers, const engine::AlertDispatcher* alerts)
+      : service_(service),
+        runner_(runner),
+        api_(service, broker),
+        triggers_(triggers),
+        alerts_(alerts) {}
+
+  // Shutting down: long polls answer now rather than hold the connections open.
+  void Stopping() { api_.EndPolls(); }
 
   void Handle(const server::HttpRequest& request, server::Responder responder) {
     ++requests_;
@@ -269,6 +296,21 @@ class Daemon {
     }
     metric("sluice_http_requests_total", "counter", "HTTP requests received.");
     line("sluice_http_requests_total", static_cast<double>(requests_));
+    if (alerts_ != nullptr) {
+      metric("sluice_alerts_total", "counter", "Alert deliveries, by sink and outcome.");
+      const auto sinks = alerts_->stats();
+      for (const auto& sink : sinks) {
+        const std::string labels = "{sink=\"" + sink.name + "\",outcome=\"";
+        line("sluice_alerts_total" + labels + "delivered\"}", static_cast<double>(sink.delivered));
+        line("sluice_alerts_total" + labels + "failed\"}", static_cast<double>(sink.failed));
+        line("sluice_alerts_total" + labels + "dropped\"}", static_cast<double>(sink.dropped));
+        line("sluice_alerts_total" + labels + "retried\"}", static_cast<double>(sink.retried));
+      }
+      metric("sluice_alerts_queued", "gauge", "Alert deliveries waiting or in flight, by sink.");
+      for (const auto& sink : sinks) {
+        line("sluice_alerts_queued{sink=\"" + sink.name + "\"}", static_cast<double>(sink.queued));
+      }
+    }
     return out;
   }
 
@@ -281,12 +323,14 @@ class Daemon {
   server::StepFunctionsApi api_;
   std::map<std::string, ApiCounters> api_counters_;
   engine::PipelineTriggers& triggers_;
+  const engine::AlertDispatcher* alerts_;  // null without --alerts
   int64_t requests_ = 0;
 };
 
 struct Signals {
   uv_signal_t sigint;
   uv_signal_t sigterm;
+  uv_signal_t sighup;
   std::function<void(int)> on_signal;
 };
 
@@ -322,11 +366,38 @@ int Serve(const ServeArgs& a) {
   options.durability =
       a.durability == "normal" ? engine::Durability::kNormal : engine::Durability::kFull;
   options.virtual_clock = a.clock == "virtual";
+  std::optional<engine::AlertsConfig> alerts_config;
+  if (!a.alerts.empty()) {
+    auto loaded = engine::LoadAlertsFile(a.alerts, [](std::string_view text) {
+      return sluice::pipeline::ExpandEnv(text, sluice::pipeline::ProcessGetenv());
+    });
+    if (!loaded.ok()) return Usage("--alerts: " + loaded.error());
+    alerts_config = std::move(loaded).value();
+  }
+
   auto opened = engine::Service::Open(options);
   if (!opened.ok()) return Usage(opened.error());
   engine::Service& service = *opened.value();
   {
     engine::PipelineRunner runner(service);
+    if (!a.pipelines.empty()) {
+      auto applied = ApplyPipelines(runner, a.pipelines);
+      if (!applied.ok()) return Usage("--pipelines " + a.pipelines + ":\n" + applied.error());
+    }
+    uv_loop_t* loop = service.runtime().loop();
+    // Every pipeline event the runner records (lifecycle, triggers, watchdog) reaches the sinks.
+    std::unique_ptr<engine::AlertDispatcher> alerts;
+    if (alerts_config) {
+      engine::AlertDispatcher::Options alert_options;
+      alert_options.close_timeout_ms = kAlertsCloseMs;
+      alerts =
+          std::make_unique<engine::AlertDispatcher>(loop, std::move(*alerts_config), alert_options);
+      runner.set_event_observer(
+          [&alerts](const sluice::pipeline::PipelineEvent& event, int64_t time_nanos) {
+            alerts->Notify(event, time_nanos);
+          });
+      spdlog::info("alerts: {} sink(s) from {}", alerts->stats().size(), a.alerts);
+    }
     // SendTaskHeartbeat restarts the task's HeartbeatSeconds (journaled).
     server::TaskBroker broker([&service](uint64_t task) { service.runtime().TaskHeartbeat(task); });
     // The built-in resources: the pipeline lifecycle's and the task-token broker's.
@@ -343,8 +414,7 @@ int Serve(const ServeArgs& a) {
     auto recovered = service.Recover(triggers.Done());
     if (!recovered.ok()) return Usage(recovered.error());
 
-    Daemon daemon(service, runner, broker, triggers);
-    uv_loop_t* loop = service.runtime().loop();
+    Daemon daemon(service, runner, broker, triggers, alerts.get());
     server::HttpServer http_server(
         loop, http, [&daemon](const server::HttpRequest& r, server::Responder responder) {
           daemon.Handle(r, std::move(responder));
@@ -394,12 +464,21 @@ int Serve(const ServeArgs& a) {
 
     Signals signals;
     signals.on_signal = [&](int signum) {
+      if (signum == SIGHUP) {
+        if (a.pipelines.empty()) return spdlog::info("SIGHUP: no --pipelines directory to apply");
+        auto applied = ApplyPipelines(runner, a.pipelines);
+        if (!applied.ok())
+          spdlog::error("SIGHUP: --pipelines {}: nothing applied:\n{}", a.pipelines,
+                        applied.error());
+        return;
+      }
       spdlog::info("sluice serve: {} received: stopping", signum == SIGTERM ? "SIGTERM" : "SIGINT");
       http_server.StopAccepting();
+      daemon.Stopping();
       service.RequestStop();
     };
-    const std::pair<uv_signal_t*, int> watched[] = {{&signals.sigint, SIGINT},
-                                                    {&signals.sigterm, SIGTERM}};
+    const std::pair<uv_signal_t*, int> watched[] = {
+        {&signals.sigint, SIGINT}, {&signals.sigterm, SIGTERM}, {&signals.sighup, SIGHUP}};
     for (auto [handle, signum] : watched) {
       uv_signal_init(loop, handle);
       handle->data = &signals;
@@ -415,7 +494,14 @@ int Serve(const ServeArgs& a) {
     uv_close(reinterpret_cast<uv_handle_t*>(&cron.timer), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&signals.sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&signals.sigterm), nullptr);
-    while (!closed) uv_run(loop, UV_RUN_ONCE);
+    uv_close(reinterpret_cast<uv_handle_t*>(&signals.sighup), nullptr);
+    // Alerts still queued get kAlertsCloseMs (their retries included).
+    bool alerts_closed = alerts == nullptr;
+    if (alerts) alerts->Close([&alerts_closed] { alerts_closed = true; });
+    while (!closed || !alerts_closed) uv_run(loop, UV_RUN_ONCE);
+    runner.set_event_observer(nullptr);
+    alerts.reset();
+    uv_run(loop, UV_RUN_NOWAIT);  // the dispatcher's closed handles
     auto committed = service.CommitNow();
     service.set_builtin_handler(nullptr);
     if (!served.ok() || !committed.ok()) {

@@ -1,10 +1,14 @@
 // StepFunctionsApi: see api.h.
 #include "engine/server/api.h"
 
+#include <uv.h>
+
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "asl/loader.h"
@@ -12,6 +16,7 @@
 #include "engine/run.h"
 #include "engine/runtime.h"
 #include "engine/server/task_broker.h"
+#include "engine/server/test_state.h"
 #include "engine/service.h"
 #include "engine/store/store.h"
 
@@ -99,13 +104,57 @@ bool ValidName(const std::string& name) {
 
 std::string Quoted(const std::string& s) { return "'" + s + "'"; }
 
+// The ARN of activity `name`: the region and account of the state machines.
+std::string ActivityArn(const std::string& name) {
+  std::string arn = StateMachineArn("");
+  arn.resize(arn.size() - std::strlen("stateMachine:"));
+  return arn + "activity:" + name;
+}
+
+// An activity ARN with a valid name (any region and account).
+bool ValidActivityArn(const std::string& arn) {
+  return IsActivityResource(arn) && ValidName(arn.substr(arn.rfind(':') + 1));
+}
+
 }  // namespace
 
 struct StepFunctionsApi::Impl {
+  // A GetActivityTask waiting for a task: answered by its timer, at once when a task comes
+  // (the timer restarted at 0, so the answer leaves the broker's call stack) or empty after
+  // ApiOptions::activity_poll_millis.
+  struct Poll {
+    uv_timer_t timer;
+    Impl* impl = nullptr;
+    uint64_t poller_id = 0;
+    std::string worker;
+    std::optional<ActivityTask> task;
+    ApiReply reply;
+  };
+
+  Impl(Service& s, TaskBroker& b, ApiOptions o) : service(s), broker(b), options(o) {
+    broker.set_activity_lookup([this](const std::string& arn) {
+      auto found = store().GetActivity(arn);
+      return !found.ok() || found.value().has_value();  // a read error: let the worker decide
+    });
+  }
+
+  // Polls still waiting are dropped unanswered (the server is going away); their timers are
+  // closed on the loop and freed there.
+  ~Impl() {
+    broker.set_activity_lookup(nullptr);
+    for (Poll* poll : polls) {
+      broker.RemovePoller(poll->poller_id);
+      ClosePoll(poll);
+    }
+  }
+
   Service& service;
   TaskBroker& broker;
   ApiOptions options;
   std::map<std::string, std::shared_ptr<const asl::StateMachine>> compiled;  // by definition hash
+  std::set<Poll*> polls;
+  bool polls_ended = false;             // EndPolls: GetActivityTask answers without waiting
+  std::unique_ptr<StateTester> tester;  // made at the first TestState
 
   Store& store() { return service.store(); }
   int64_t Now() { return service.runtime().clock().Now(); }
@@ -674,6 +723,187 @@ struct StepFunctionsApi::Impl {
     return TokenAnswer(broker.SendHeartbeat(*token));
   }
 
+  // ---- activities --------------------------------------------------------------------------
+
+  Result<std::string, ApiError> ActivityArnMember(const Members& m) {
+    auto arn = m.RequiredString("activityArn");
+    if (!arn.ok()) return Fail(arn.error());
+    if (!ValidActivityArn(*arn)) return Fail(Error("InvalidArn", "Invalid Arn: " + Quoted(*arn)));
+    return std::move(arn).value();
+  }
+
+  Result<ActivityRecord, ApiError> Activity(const std::string& arn) {
+    auto record = store().GetActivity(arn);
+    if (!record.ok()) return Fail(Internal(record.error()));
+    if (!record.value()) {
+      return Fail(Error("ActivityDoesNotExist", "Activity Does Not Exist: " + Quoted(arn)));
+    }
+    return std::move(*record.value());
+  }
+
+  static Json ActivityItem(const ActivityRecord& a) {
+    return Json{
+        {"activityArn", a.arn}, {"name", a.name}, {"creationDate", Seconds(a.created_nanos)}};
+  }
+
+  Answer CreateActivity(const Members& m) {
+    auto name = m.RequiredString("name");
+    if (!name.ok()) return Fail(name.error());
+    if (!ValidName(*name)) return Fail(Error("InvalidName", "Invalid Name: " + Quoted(*name)));
+    ActivityRecord record{ActivityArn(*name), *name, Now()};
+    auto existing = store().GetActivity(record.arn);
+    if (!existing.ok()) return Fail(Internal(existing.error()));
+    if (existing.value()) record = *existing.value();  // idempotent (AWS)
+    WriteBatch batch;
+    batch.PutActivity(record);
+    auto committed = Commit(batch);
+    if (!committed.ok()) return Fail(committed.error());
+    return Json{{"activityArn", record.arn}, {"creationDate", Seconds(record.created_nanos)}};
+  }
+
+  Answer DescribeActivity(const Members& m) {
+    auto arn = ActivityArnMember(m);
+    if (!arn.ok()) return Fail(arn.error());
+    auto record = Activity(*arn);
+    if (!record.ok()) return Fail(record.error());
+    return ActivityItem(*record);
+  }
+
+  Answer ListActivities(const Members& m) {
+    auto size = m.PageSize();
+    if (!size.ok()) return Fail(size.error());
+    auto offset = Offset(m);
+    if (!offset.ok()) return Fail(offset.error());
+    auto all = store().ListActivities();
+    if (!all.ok()) return Fail(Internal(all.error()));
+    Json items = Json::array();
+    size_t end = std::min(all->size(), *offset + static_cast<size_t>(*size));
+    for (size_t i = *offset; i < end; ++i) items.push_back(ActivityItem((*all)[i]));
+    Json out{{"activities", std::move(items)}};
+    if (end < all->size()) out["nextToken"] = std::to_string(end);
+    return out;
+  }
+
+  Answer DeleteActivity(const Members& m) {
+    auto arn = ActivityArnMember(m);
+    if (!arn.ok()) return Fail(arn.error());
+    // Deleting one that does not exist succeeds; tasks already scheduled stay obtainable.
+    WriteBatch batch;
+    batch.DeleteActivity(*arn);
+    auto committed = Commit(batch);
+    if (!committed.ok()) return Fail(committed.error());
+    return Json::object();
+  }
+
+  // GetActivityTask: a task queued for the activity now, else a long poll.
+  void GetActivityTask(const Members& m, ApiReply reply) {
+    auto arn = ActivityArnMember(m);
+    if (!arn.ok()) return reply(Failed(arn.error()));
+    auto worker = m.String("workerName");
+    if (!worker.ok()) return reply(Failed(worker.error()));
+    auto record = Activity(*arn);
+    if (!record.ok()) return reply(Failed(record.error()));
+    const std::string worker_name = worker.value().value_or("");
+    if (auto task = broker.TakeActivityTask(*arn)) {
+      return reply(HandOut(*task, worker_name));
+    }
+    if (polls_ended) return reply(ApiAnswer{true, "{}", {}});
+    auto* poll = new Poll;
+    poll->impl = this;
+    poll->worker = worker_name;
+    poll->reply = std::move(reply);
+    uv_timer_init(service.runtime().loop(), &poll->timer);
+    poll->timer.data = poll;
+    polls.insert(poll);
+    poll->poller_id = broker.AddPoller(*arn, [poll](ActivityTask task) {
+      poll->task = std::move(task);
+      uv_timer_start(&poll->timer, &Impl::OnPollTimer, 0, 0);
+    });
+    uv_timer_start(&poll->timer, &Impl::OnPollTimer, options.activity_poll_millis, 0);
+  }
+
+  static void OnPollTimer(uv_timer_t* timer) {
+    auto* poll = static_cast<Poll*>(timer->data);
+    Impl& impl = *poll->impl;
+    impl.polls.erase(poll);
+    ApiReply reply = std::move(poll->reply);
+    std::optional<ActivityTask> task = std::move(poll->task);
+    if (!task) impl.broker.RemovePoller(poll->poller_id);
+    const std::string worker = poll->worker;
+    ClosePoll(poll);
+    // No task within the wait: AWS answers without taskToken and input.
+    reply(task ? impl.HandOut(*task, worker) : ApiAnswer{true, "{}", {}});
+  }
+
+  static void ClosePoll(Poll* poll) {
+    uv_timer_stop(&poll->timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(&poll->timer),
+             [](uv_handle_t* h) { delete static_cast<Poll*>(h->data); });
+  }
+
+  // Gives `task` to a worker: ActivityStarted is recorded (durably) before the answer.
+  ApiAnswer HandOut(const ActivityTask& task, const std::string& worker) {
+    service.runtime().TaskStarted(task.task_id, worker);
+    auto committed = service.CommitNow();
+    if (!committed.ok()) return Failed(Internal(committed.error()));
+    Json out{{"taskToken", task.token}, {"input", task.input ? task.input->dump() : "{}"}};
+    return ApiAnswer{true, out.dump(), {}};
+  }
+
+  // ---- TestState ---------------------------------------------------------------------------
+
+  void TestState(const Members& m, ApiReply reply) {
+    auto definition = m.RequiredString("definition");
+    if (!definition.ok()) return reply(Failed(definition.error()));
+    auto role = m.String("roleArn");
+    if (!role.ok()) return reply(Failed(role.error()));
+    auto input = m.String("input");
+    if (!input.ok()) return reply(Failed(input.error()));
+    auto level = m.String("inspectionLevel");
+    if (!level.ok()) return reply(Failed(level.error()));
+    auto reveal = m.Bool("revealSecrets", false);  // only HTTP Tasks have secrets to reveal
+    if (!reveal.ok()) return reply(Failed(reveal.error()));
+    auto variables = m.String("variables");
+    if (!variables.ok()) return reply(Failed(variables.error()));
+    TestStateRequest request;
+    request.definition = *definition;
+    request.role_arn = role.value().value_or("");
+    request.inspection_level = level.value().value_or("INFO");
+    if (request.inspection_level != "INFO" && request.inspection_level != "DEBUG" &&
+        request.inspection_level != "TRACE") {
+      return reply(
+          Failed(Error("ValidationException",
+                       "1 validation error detected: Value " + Quoted(request.inspection_level) +
+                           " at 'inspectionLevel' failed to satisfy constraint: Member "
+                           "must satisfy enum value set: [INFO, DEBUG, TRACE]")));
+    }
+    const std::string text = input.value().value_or("{}");
+    request.input = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (request.input.is_discarded()) {
+      return reply(Failed(Error("InvalidExecutionInput", "Invalid input: 'not JSON'")));
+    }
+    if (variables.value()) {
+      Json vars = Json::parse(*variables.value(), nullptr, /*allow_exceptions=*/false);
+      if (vars.is_discarded() || !vars.is_object()) {
+        return reply(
+            Failed(Error("ValidationException", "variables must be a JSON object (as a string)")));
+      }
+      request.variables = std::move(vars);
+    }
+    if (!tester) {
+      tester = std::make_unique<StateTester>(service.runtime().loop(), service.runtime().clock(),
+                                             service.builtin_handler());
+    }
+    tester->Run(request, [reply](Result<Json, TestStateError> answer) {
+      if (!answer.ok()) {
+        const TestStateError& e = answer.error();
+        return reply(
+            Failed(e.type == "InternalFailure" ? Internal(e.message) : Error(e.type, e.message)));
+      }
+      reply(ApiAnswer{true, answer.value().dump(), {}});
+    });
+  }
+
   // ---- validation --------------------------------------------------------------------------
 
   Answer ValidateStateMachineDefinition(const Members& m) {
@@ -722,15 +952,24 @@ struct StepFunctionsApi::Impl {
         {"SendTaskFailure", &Impl::SendTaskFailure},
         {"SendTaskHeartbeat", &Impl::SendTaskHeartbeat},
         {"ValidateStateMachineDefinition", &Impl::ValidateStateMachineDefinition},
+        {"CreateActivity", &Impl::CreateActivity},
+        {"DescribeActivity", &Impl::DescribeActivity},
+        {"ListActivities", &Impl::ListActivities},
+        {"DeleteActivity", &Impl::DeleteActivity},
     };
     return actions;
   }
 };
 
 StepFunctionsApi::StepFunctionsApi(Service& service, TaskBroker& broker, ApiOptions options)
-    : impl_(std::make_unique<Impl>(Impl{service, broker, options, {}})) {}
+    : impl_(std::make_unique<Impl>(service, broker, options)) {}
 
 StepFunctionsApi::~StepFunctionsApi() = default;
+
+void StepFunctionsApi::EndPolls() {
+  impl_->polls_ended = true;
+  for (Impl::Poll* poll : impl_->polls) uv_timer_start(&poll->timer, &Impl::OnPollTimer, 0, 0);
+}
 
 void StepFunctionsApi::Handle(std::string_view action, std::string_view body, ApiReply reply) {
   Json request = body.empty() ? Json::object() : Json::parse(body, nullptr, false);
@@ -740,6 +979,8 @@ void StepFunctionsApi::Handle(std::string_view action, std::string_view body, Ap
   }
   Members members(request);
   if (action == "StartSyncExecution") return impl_->StartSyncExecution(members, std::move(reply));
+  if (action == "GetActivityTask") return impl_->GetActivityTask(members, std::move(reply));
+  if (action == "TestState") return impl_->TestState(members, std::move(reply));
   const auto& actions = Impl::Actions();
   auto it = actions.find(action);
   if (it == actions.end()) {

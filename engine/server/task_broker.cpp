@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "engine/executor.h"
+
 namespace sluice::engine::server {
 
 namespace {
@@ -22,19 +24,82 @@ bool TaskBroker::Handles(const handlers::TaskRequest& request) const {
 }
 
 void TaskBroker::Start(const handlers::TaskRequest& request, handlers::TaskCallback done) {
+  const bool activity = IsActivityResource(request.resource);
+  if (activity && activity_exists_ && !activity_exists_(request.resource)) {
+    return done(handlers::TaskOutcome{
+        false, nullptr,
+        asl::AslError{"ActivityDoesNotExist", "Activity Does Not Exist: '" + request.resource + "'",
+                      true}});
+  }
   // A task dispatched again (after a restart) replaces the one that was waiting.
+  bool was_queued = false;
   if (auto old = waiting_.find(request.task_token); old != waiting_.end()) {
     token_of_.erase(old->second.task_id);
+    was_queued = old->second.queued;
   }
-  waiting_[request.task_token] = Waiting{request.task_id, std::move(done)};
+  Waiting& w = waiting_[request.task_token];
+  w = Waiting{request.task_id, std::move(done), activity ? request.resource : "", request.payload,
+              activity};
   token_of_[request.task_id] = request.task_token;
+  if (!activity) return;
+  auto pollers = pollers_.find(request.resource);
+  if (pollers != pollers_.end() && !pollers->second.empty()) {
+    Deliver deliver = std::move(pollers->second.front().deliver);
+    pollers->second.pop_front();
+    if (pollers->second.empty()) pollers_.erase(pollers);
+    return deliver(Hand(request.task_token, w));
+  }
+  if (!was_queued) queues_[request.resource].push_back(request.task_token);
 }
 
 void TaskBroker::Cancel(uint64_t task_id) {
   auto it = token_of_.find(task_id);
   if (it == token_of_.end()) return;
-  waiting_.erase(it->second);
+  waiting_.erase(it->second);  // its queue entry, if any, is skipped when reached
   token_of_.erase(it);
+}
+
+ActivityTask TaskBroker::Hand(const std::string& token, Waiting& waiting) {
+  waiting.queued = false;
+  return ActivityTask{waiting.task_id, token, waiting.input};
+}
+
+std::optional<ActivityTask> TaskBroker::TakeActivityTask(const std::string& activity_arn) {
+  auto queue = queues_.find(activity_arn);
+  if (queue == queues_.end()) return std::nullopt;
+  std::optional<ActivityTask> taken;
+  while (!queue->second.empty() && !taken) {
+    const std::string token = std::move(queue->second.front());
+    queue->second.pop_front();
+    auto it = waiting_.find(token);
+    if (it != waiting_.end() && it->second.queued) taken = Hand(token, it->second);
+  }
+  if (queue->second.empty()) queues_.erase(queue);
+  return taken;
+}
+
+uint64_t TaskBroker::AddPoller(const std::string& activity_arn, Deliver deliver) {
+  const uint64_t id = next_poller_++;
+  pollers_[activity_arn].push_back(Poller{id, std::move(deliver)});
+  return id;
+}
+
+void TaskBroker::RemovePoller(uint64_t poller_id) {
+  for (auto it = pollers_.begin(); it != pollers_.end(); ++it) {
+    auto& queue = it->second;
+    for (auto p = queue.begin(); p != queue.end(); ++p) {
+      if (p->id != poller_id) continue;
+      queue.erase(p);
+      if (queue.empty()) pollers_.erase(it);
+      return;
+    }
+  }
+}
+
+size_t TaskBroker::pollers() const {
+  size_t n = 0;
+  for (const auto& [arn, queue] : pollers_) n += queue.size();
+  return n;
 }
 
 Status<TokenError> TaskBroker::Check(const std::string& token) const {

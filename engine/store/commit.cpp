@@ -272,6 +272,19 @@ Status<> Apply(Db& db, ExecutionIds&, const AppendPipelineEventOp& op) {
                });
 }
 
+Status<> Apply(Db& db, ExecutionIds&, const PutActivityOp& op) {
+  const ActivityRecord& r = op.record;
+  return Write(db, "store activity",
+               "INSERT INTO activities (arn, name, created) VALUES (?1, ?2, ?3)"
+               " ON CONFLICT (arn) DO NOTHING",
+               [&](Stmt& s) { s.Bind(1, r.arn).Bind(2, r.name).Bind(3, r.created_nanos); });
+}
+
+Status<> Apply(Db& db, ExecutionIds&, const DeleteActivityOp& op) {
+  return Write(db, "delete activity", "DELETE FROM activities WHERE arn = ?1",
+               [&](Stmt& s) { s.Bind(1, op.arn); });
+}
+
 // What a failed write was about, for the error message.
 std::string Describe(const PutDefinitionOp& op) { return "definition " + op.hash; }
 std::string Describe(const PutStateMachineOp& op) { return "state machine " + op.record.arn; }
@@ -314,6 +327,9 @@ std::string Describe(const PutPipelineRunOp& op) {
 std::string Describe(const AppendPipelineEventOp& op) {
   return op.record.type + " event of pipeline " + op.record.pipeline;
 }
+
+std::string Describe(const PutActivityOp& op) { return "activity " + op.record.arn; }
+std::string Describe(const DeleteActivityOp& op) { return "activity " + op.arn; }
 
 Status<> ApplyOp(Db& db, ExecutionIds& ids, const AnyOp& any) {
   return std::visit(

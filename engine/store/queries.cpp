@@ -81,6 +81,12 @@ Result<StateMachineRecord> ReadStateMachine(const Stmt& s) {
 constexpr const char* kSelectStateMachine =
     "SELECT arn, name, type, definition_hash, role_arn, created, updated FROM state_machines ";
 
+constexpr const char* kSelectActivity = "SELECT arn, name, created FROM activities ";
+
+Result<ActivityRecord> ReadActivity(const Stmt& s) {
+  return ActivityRecord{s.Text(0), s.Text(1), s.Int(2)};
+}
+
 Result<StateMachineVersionRecord> ReadVersion(const Stmt& s) {
   return StateMachineVersionRecord{s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)};
 }
@@ -333,6 +339,17 @@ Result<std::vector<StateMachineRecord>> Store::ListStateMachines() {
       impl_->db->Prepare("list state machines", std::string(kSelectStateMachine) + "ORDER BY name");
   if (!stmt.ok()) return Fail(stmt.error());
   return Collect(*stmt, &ReadStateMachine);
+}
+
+Result<std::optional<ActivityRecord>> Store::GetActivity(const std::string& arn) {
+  return QueryOne(*impl_->db, "get activity", std::string(kSelectActivity) + "WHERE arn = ?1", arn,
+                  &ReadActivity);
+}
+
+Result<std::vector<ActivityRecord>> Store::ListActivities() {
+  auto stmt = impl_->db->Prepare("list activities", std::string(kSelectActivity) + "ORDER BY name");
+  if (!stmt.ok()) return Fail(stmt.error());
+  return Collect(*stmt, &ReadActivity);
 }
 
 Result<std::vector<StateMachineVersionRecord>> Store::ListStateMachineVersions(

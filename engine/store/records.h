@@ -58,6 +58,14 @@ struct StateMachineVersionRecord {
   int64_t created_nanos = 0;
 };
 
+// A row of activities (schema version 3): an activity created by CreateActivity. Its workers
+// take the tasks of Task states whose Resource is its ARN (GetActivityTask).
+struct ActivityRecord {
+  std::string arn;  // arn:aws:states:local:123456789012:activity:NAME
+  std::string name;
+  int64_t created_nanos = 0;
+};
+
 // A row of executions. Identity fields are fixed at insertion; the rest is ExecutionUpdate.
 struct ExecutionRecord {
   std::string arn;

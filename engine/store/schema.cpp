@@ -159,6 +159,16 @@ CREATE INDEX pipeline_events_by_pipeline ON pipeline_events (pipeline, time);
 CREATE INDEX pipeline_events_by_type ON pipeline_events (type, time);
 )sql";
 
+// Version 3: activities (CreateActivity). Their tasks live in pending_tasks like any other task:
+// an activity row only names the activity, and deleting it leaves scheduled tasks alone.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE activities (
+  arn TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 struct Migration {
   int version;         // user_version once this step is applied
   const char* script;  // run as one unit, inside the migration transaction
@@ -167,6 +177,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

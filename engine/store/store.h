@@ -42,7 +42,7 @@
 namespace sluice::engine {
 
 // The schema version this build creates and understands (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 enum class Durability {
   // synchronous=FULL: the WAL is synced at every commit; a committed transaction survives a
@@ -130,6 +130,10 @@ class Store {
   Result<std::vector<StateMachineRecord>> ListStateMachines();  // by name
   Result<std::vector<StateMachineVersionRecord>> ListStateMachineVersions(
       const std::string& state_machine_arn);  // by version
+
+  // Activities (schema version 3). ListActivities orders by name.
+  Result<std::optional<ActivityRecord>> GetActivity(const std::string& arn);
+  Result<std::vector<ActivityRecord>> ListActivities();
 
   // Executions.
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& arn);

@@ -90,12 +90,19 @@ struct PutPipelineRunOp {
 struct AppendPipelineEventOp {
   PipelineEventRecord record;
 };
+struct PutActivityOp {
+  ActivityRecord record;
+};
+struct DeleteActivityOp {
+  std::string arn;
+};
 
 using AnyOp =
     std::variant<PutDefinitionOp, PutStateMachineOp, DeleteStateMachineOp, PutStateMachineVersionOp,
                  InsertExecutionOp, UpdateExecutionOp, AppendEventOp, AddTimerOp, RemoveTimerOp,
                  AddTaskOp, RemoveTaskOp, AppendJournalOp, PutTaskTokenOp, RemoveTaskTokenOp,
-                 AddPipelineVersionOp, PutSensorOp, PutPipelineRunOp, AppendPipelineEventOp>;
+                 AddPipelineVersionOp, PutSensorOp, PutPipelineRunOp, AppendPipelineEventOp,
+                 PutActivityOp, DeleteActivityOp>;
 
 // Brings the schema of the database at `path` (already configured) up to `target` (0:
 // kSchemaVersion): every missing migration step, and the new user_version, in one transaction.

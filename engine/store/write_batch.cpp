@@ -32,6 +32,14 @@ void WriteBatch::PutStateMachineVersion(StateMachineVersionRecord record) {
   ops_.push_back({PutStateMachineVersionOp{std::move(record)}});
 }
 
+void WriteBatch::PutActivity(ActivityRecord record) {
+  ops_.push_back({PutActivityOp{std::move(record)}});
+}
+
+void WriteBatch::DeleteActivity(std::string arn) {
+  ops_.push_back({DeleteActivityOp{std::move(arn)}});
+}
+
 void WriteBatch::InsertExecution(ExecutionRecord record) {
   ops_.push_back({InsertExecutionOp{std::move(record)}});
 }

@@ -42,6 +42,12 @@ class WriteBatch {
   // Inserts a version; committing a (machine, version) that exists fails.
   void PutStateMachineVersion(StateMachineVersionRecord record);
 
+  // Inserts the activity; one with the same ARN is left as it is (CreateActivity is
+  // idempotent). Committing a name another ARN has fails.
+  void PutActivity(ActivityRecord record);
+  // Deletes the activity. No-op when absent.
+  void DeleteActivity(std::string arn);
+
   // Inserts a new execution; committing an ARN that exists fails.
   void InsertExecution(ExecutionRecord record);
   // Overwrites the mutable fields of an existing execution.

@@ -20,6 +20,7 @@
 #include "handlers/command_runner.h"
 #include "handlers/deferred_calls.h"
 #include "handlers/http_client.h"
+#include "handlers/pipeline/env_expand.h"
 
 namespace sluice::pipeline {
 
@@ -44,9 +45,7 @@ using handlers::HttpClient;
 using handlers::HttpError;
 using handlers::HttpRequest;
 using handlers::HttpResponse;
-using Getenv = std::function<std::string(const std::string&)>;
 
-constexpr std::string_view kEnvPrefix = "SLUICE_";
 constexpr size_t kOutputTailBytes = 2048;           // per stream, in a command's status detail
 constexpr size_t kCommandOutputBytes = 256 * 1024;  // kept per stream while a command runs
 constexpr size_t kErrorBodyBytes = 512;             // of a failed response, in the message
@@ -75,46 +74,6 @@ JobStatus Failed(JobError error, Json detail = Json::object()) {
 
 std::string Tail(const std::string& text, size_t bytes) {
   return text.size() <= bytes ? text : "…" + text.substr(text.size() - bytes);
-}
-
-// Environment expansion ----------------------------------------------------------------------
-
-bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// `$NAME` and `${NAME}`: names with the SLUICE_ prefix expand to their value, other names to "".
-// A `$` not followed by a name (or an unclosed `${`) stays as written.
-std::string ExpandEnv(std::string_view text, const Getenv& getenv) {
-  std::string out;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] != '$' || i + 1 >= text.size()) {
-      out += text[i++];
-      continue;
-    }
-    size_t name_start = i + 1, name_end = 0, next = 0;
-    if (text[i + 1] == '{') {
-      size_t close = text.find('}', i + 2);
-      name_start = i + 2;
-      name_end = close;
-      next = close + 1;
-    } else {
-      name_end = name_start;
-      while (name_end < text.size() && IsNameChar(text[name_end])) ++name_end;
-      next = name_end;
-    }
-    std::string_view name = name_end == std::string_view::npos
-                                ? std::string_view()
-                                : text.substr(name_start, name_end - name_start);
-    if (name.empty() || !IsNameStart(name[0]) ||
-        !std::all_of(name.begin(), name.end(), IsNameChar)) {
-      out += text[i++];
-      continue;
-    }
-    if (name.substr(0, kEnvPrefix.size()) == kEnvPrefix) out += getenv(std::string(name));
-    i = next;
-  }
-  return out;
 }
 
 // Every string inside `value`, expanded.
@@ -232,12 +191,7 @@ class RealJobs : public Jobs {
         runner_(env_.loop, CommandRunner::Options{kCommandOutputBytes}),
         http_(env_.loop),
         rng_(std::random_device{}()) {
-    if (!env_.getenv) {
-      env_.getenv = [](const std::string& name) {
-        const char* value = std::getenv(name.c_str());
-        return std::string(value ? value : "");
-      };
-    }
+    if (!env_.getenv) env_.getenv = ProcessGetenv();
     // Tells this object's commands from those of an earlier process (or an earlier Jobs).
     instance_ = std::to_string(::getpid()) + "-" + std::to_string(rng_());
   }

@@ -359,32 +359,14 @@ struct LifecycleHandler::Impl {
 
   // A dry run: what would have happened (Interlock's DRY_RUN_* events), no job.
   Out<Json> DryRunTrigger(const RunKey& key, const PipelineConfig& config, Json out) {
-    int64_t now = Now();
     out["runId"] = "";
     out["metadata"] = Json::object();
-    auto published = Publish(key, "DRY_RUN_WOULD_TRIGGER", "dry run: the job would be triggered",
-                             Json{{"triggeredAt", FormatUtcSeconds(now)},
-                                  {"rulesEvaluated", config.validation.rules.size()}});
-    if (!published.ok()) return Fail(published.error());
-    Json completed{{"triggeredAt", FormatUtcSeconds(now)}, {"slaStatus", "n/a"}};
-    if (config.sla && config.sla->expected_duration_seconds) {
-      auto projection = ProjectDryRun(*config.sla, key.date, now);
-      if (projection.ok()) {
-        Json detail{{"triggeredAt", FormatUtcSeconds(now)},
-                    {"estimatedCompletion", FormatUtcSeconds(projection->estimated_completion_ns)},
-                    {"expectedDuration", *config.sla->expected_duration_seconds},
-                    {"status", std::string(ProjectionStatusName(projection->status))}};
-        if (projection->breach_at_ns)
-          detail["deadline"] = FormatUtcSeconds(*projection->breach_at_ns);
-        if (projection->margin_seconds) detail["marginSeconds"] = *projection->margin_seconds;
-        completed["slaStatus"] = detail["status"];
-        completed["estimatedCompletion"] = detail["estimatedCompletion"];
-        published = Publish(key, "DRY_RUN_SLA_PROJECTION", "dry run: SLA projection", detail);
-        if (!published.ok()) return Fail(published.error());
-      }
+    for (PipelineEvent& event :
+         DryRunTriggerEvents(config, key.pipeline, key.schedule, key.date, Now())) {
+      auto published =
+          Publish(key, std::move(event.type), std::move(event.message), std::move(event.detail));
+      if (!published.ok()) return Fail(published.error());
     }
-    published = Publish(key, "DRY_RUN_COMPLETED", "dry run completed", completed);
-    if (!published.ok()) return Fail(published.error());
     if (auto marked = MarkEnded(key, false); !marked.ok()) return Fail(marked.error());
     return out;
   }
@@ -735,6 +717,39 @@ void LifecycleHandler::Start(const handlers::TaskRequest& request, TaskCallback 
 void LifecycleHandler::Cancel(uint64_t task_id) {
   impl_->deferred.Cancel(task_id);
   impl_->waiting.erase(task_id);
+}
+
+std::vector<PipelineEvent> DryRunTriggerEvents(const PipelineConfig& config,
+                                               const std::string& pipeline,
+                                               const std::string& schedule, const std::string& date,
+                                               int64_t triggered_at_ns) {
+  auto event = [&](std::string type, std::string message, Json detail) {
+    return PipelineEvent{std::move(type),    pipeline,         schedule, date,
+                         std::move(message), std::move(detail)};
+  };
+  const std::string triggered_at = FormatUtcSeconds(triggered_at_ns);
+  std::vector<PipelineEvent> events;
+  events.push_back(event(
+      "DRY_RUN_WOULD_TRIGGER", "dry run: the job would be triggered",
+      Json{{"triggeredAt", triggered_at}, {"rulesEvaluated", config.validation.rules.size()}}));
+  Json completed{{"triggeredAt", triggered_at}, {"slaStatus", "n/a"}};
+  if (config.sla && config.sla->expected_duration_seconds) {
+    auto projection = ProjectDryRun(*config.sla, date, triggered_at_ns);
+    if (projection.ok()) {
+      Json detail{{"triggeredAt", triggered_at},
+                  {"estimatedCompletion", FormatUtcSeconds(projection->estimated_completion_ns)},
+                  {"expectedDuration", *config.sla->expected_duration_seconds},
+                  {"status", std::string(ProjectionStatusName(projection->status))}};
+      if (projection->breach_at_ns)
+        detail["deadline"] = FormatUtcSeconds(*projection->breach_at_ns);
+      if (projection->margin_seconds) detail["marginSeconds"] = *projection->margin_seconds;
+      completed["slaStatus"] = detail["status"];
+      completed["estimatedCompletion"] = detail["estimatedCompletion"];
+      events.push_back(event("DRY_RUN_SLA_PROJECTION", "dry run: SLA projection", detail));
+    }
+  }
+  events.push_back(event("DRY_RUN_COMPLETED", "dry run completed", std::move(completed)));
+  return events;
 }
 
 }  // namespace sluice::pipeline

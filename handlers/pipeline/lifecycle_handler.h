@@ -46,6 +46,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "asl/json.h"
 #include "asl/result.h"
@@ -132,5 +133,16 @@ class LifecycleHandler final : public handlers::TaskHandler {
 // writtenAt}}, with Interlock's per-period aliases: a sensor keyed "<base>#<date>" (or the date
 // without dashes) also answers for "<base>", overriding it.
 Json SensorDataFor(const Json& sensors, const std::string& date);
+
+// The events a dry run records once its validation passes at `triggered_at_ns` (the lifecycle's
+// dry-run trigger, and the daemon's dry-run observation of a sensor write), in order:
+// DRY_RUN_WOULD_TRIGGER {triggeredAt, rulesEvaluated}; with sla.expectedDuration,
+// DRY_RUN_SLA_PROJECTION {triggeredAt, estimatedCompletion, expectedDuration, status,
+// deadline?, marginSeconds?} (ProjectDryRun); DRY_RUN_COMPLETED {triggeredAt, slaStatus,
+// estimatedCompletion?}.
+std::vector<PipelineEvent> DryRunTriggerEvents(const PipelineConfig& config,
+                                               const std::string& pipeline,
+                                               const std::string& schedule, const std::string& date,
+                                               int64_t triggered_at_ns);
 
 }  // namespace sluice::pipeline

@@ -275,6 +275,15 @@ TEST_F(CliPipeline, EventsAreFilteredByPipelineTypeAndTime) {
   EXPECT_EQ(Stderr(),
             "sluice: --since: \"tomorrow\" is not a time: expected an RFC 3339 time "
             "(2026-03-01T12:00:00Z), a date (2026-03-01) or a duration before now (90m, 2d)\n");
+
+  // A misspelt type is an error, not an empty answer.
+  o = Sluice("events --type SLA_BREECH");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(Stderr().rfind("sluice: --type: unknown event type 'SLA_BREECH' (expected one of: "
+                           "VALIDATION_PASSED, ",
+                           0),
+            0u)
+      << Stderr();
 }
 
 }  // namespace

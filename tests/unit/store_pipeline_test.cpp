@@ -1,4 +1,4 @@
-// The store's pipeline tables (schema version 2): the in-place upgrade of a version 1 file,
+// The store's pipeline tables (schema version 2 on): the in-place upgrade of a version 1 file,
 // versioned pipeline configs, sensors, pipeline runs and pipeline events, and the all-or-nothing
 // commit of their writes.
 #include <gtest/gtest.h>
@@ -84,9 +84,10 @@ TEST(StorePipeline, UpgradesAVersion1DatabaseInPlace) {
   auto store = OpenOrDie(path);
   ASSERT_TRUE(store);
   RawDb raw(path);
-  EXPECT_EQ(raw.One("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.One("PRAGMA user_version"), std::to_string(kSchemaVersion));
   std::vector<std::string> tables = kV1Tables;
-  tables.insert(tables.end(), {"pipeline_events", "pipeline_runs", "pipelines", "sensors"});
+  tables.insert(tables.end(),
+                {"activities", "pipeline_events", "pipeline_runs", "pipelines", "sensors"});
   std::sort(tables.begin(), tables.end());
   EXPECT_EQ(raw.Tables(), tables);
   EXPECT_EQ(raw.Rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name ="
@@ -116,12 +117,13 @@ TEST(StorePipeline, AFailedUpgradeLeavesTheDatabaseAtVersion1) {
   };
   auto failed = Store::Open(path, options);
   ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.error(),
-            "migrate " + path + " from schema version 1 to 2: migration step: injected fault");
+  EXPECT_EQ(failed.error(), "migrate " + path + " from schema version 1 to " +
+                                std::to_string(kSchemaVersion) +
+                                ": migration step: injected fault");
   EXPECT_EQ(RawDb(path).Dump(), before);  // no half-made version 2
   EXPECT_EQ(RawDb(path).Tables(), kV1Tables);
   EXPECT_TRUE(OpenOrDie(path));
-  EXPECT_EQ(RawDb(path).One("PRAGMA user_version"), "2");
+  EXPECT_EQ(RawDb(path).One("PRAGMA user_version"), std::to_string(kSchemaVersion));
 }
 
 // --- pipeline configs --------------------------------------------------------------------------

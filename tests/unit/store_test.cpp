@@ -215,11 +215,12 @@ TEST(Store, CreatesTheSchemaInWalModeAndReopens) {
   RawDb raw(path);
   EXPECT_EQ(raw.One("PRAGMA user_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.Rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
-            (std::vector<std::string>{"definitions", "executions", "history_events", "journal",
-                                      "pending_tasks", "pending_timers", "pipeline_events",
-                                      "pipeline_runs", "pipelines", "sensors", "sqlite_sequence",
-                                      "state_machine_versions", "state_machines", "task_tokens"}));
+  EXPECT_EQ(
+      raw.Rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+      (std::vector<std::string>{"activities", "definitions", "executions", "history_events",
+                                "journal", "pending_tasks", "pending_timers", "pipeline_events",
+                                "pipeline_runs", "pipelines", "sensors", "sqlite_sequence",
+                                "state_machine_versions", "state_machines", "task_tokens"}));
   std::string before = raw.Dump();
   auto reopened = OpenOrDie(path);
   ASSERT_TRUE(reopened);
