@@ -428,9 +428,11 @@ int Serve(const ServeArgs& a) {
                  bound, a.db, recovered.value().size());
     if (!a.ready_file.empty()) std::ofstream(a.ready_file) << bound << "\n";
 
-    // Cron-scheduled pipelines: every 5 s of real time, start the runs whose cron time passed;
-    // every minute (and now), the watchdog.
-    engine::Watchdog watchdog(service, runner);
+    // Every second of real time: sensors written by other processes (`sluice sensor put`);
+    // every 5 s, the runs whose cron time passed; every minute (and now), the watchdog.
+    engine::Watchdog watchdog(service, runner, triggers.Done());
+    auto seeded = triggers.PollExternalSensorWrites();  // the sensors there before the start
+    if (!seeded.ok()) spdlog::error("sensor poll: {}", seeded.error());
     struct Cron {
       uv_timer_t timer;
       engine::PipelineTriggers* triggers;
@@ -445,8 +447,21 @@ int Serve(const ServeArgs& a) {
         &cron.timer,
         [](uv_timer_t* t) {
           auto* c = static_cast<Cron*>(t->data);
+          const int tick = c->ticks++;
+          auto polled = c->triggers->PollExternalSensorWrites();
+          if (!polled.ok()) spdlog::error("sensor poll: {}", polled.error());
+          for (const auto& w :
+               polled.ok() ? polled.value() : std::vector<engine::ExternalSensorWrite>()) {
+            if (!w.outcome) {
+              spdlog::error("sensor {}/{}: trigger: {}", w.sensor.pipeline, w.sensor.key, w.error);
+            } else if (w.outcome->kind != engine::TriggerOutcome::Kind::kIgnored) {
+              spdlog::info("sensor {}/{} (external): {}", w.sensor.pipeline, w.sensor.key,
+                           w.outcome->reason);
+            }
+          }
+          if (tick % 5 != 0) return;
           const int64_t now = c->service->runtime().clock().Now();
-          if (c->ticks++ % 12 == 0) {
+          if (tick % 60 == 0) {
             auto found = c->watchdog->Check(now);
             if (!found.ok()) spdlog::error("watchdog: {}", found.error());
             for (const auto& type : found.ok() ? found.value() : std::vector<std::string>()) {
@@ -460,7 +475,7 @@ int Serve(const ServeArgs& a) {
             spdlog::info("cron: started {} run {} ({})", run.pipeline, run.date, run.execution_arn);
           }
         },
-        0, 5000);
+        0, 1000);
 
     Signals signals;
     signals.on_signal = [&](int signum) {

@@ -179,6 +179,14 @@ class AlertsTest(unittest.TestCase):
         self.assertIn('sluice_alerts_total{sink="hook",outcome="failed"} 0\n', metrics)
         self.assertEqual(self.daemon.stop(), 0)
 
+    def test_a_sensor_put_from_the_cli_triggers_the_running_daemon(self):
+        self.start()
+        self.sluice("sensor", "put", "orders", "upstream",
+                    '{"status": "SUCCEEDED", "date": "2026-11-30"}')
+        wait_until(lambda: "JOB_COMPLETED" in self.sluice("events", "--pipeline", "orders"),
+                   "JOB_COMPLETED from a sensor written by another process")
+        self.assertEqual(self.daemon.stop(), 0)
+
     def test_sighup_applies_the_changed_pipeline_directory(self):
         self.start()
         self.assertIn("Version:  1\n", self.sluice("pipeline", "show", "orders"))
