@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 #include <uv.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,7 +17,7 @@
 #include <sstream>
 #include <utility>
 
-#include "asl/loader.h"
+#include "asl/diagnostic.h"
 #include "asl/timestamp.h"
 #include "handlers/pipeline/config_internal.h"
 #include "handlers/pipeline/event_types.h"
@@ -185,10 +184,6 @@ Result<AlertsConfig, ConfigDiagnostics> Validate(const Json& document, const Sou
   }
   if (!problems.empty()) return Fail(problems.Take());
   return config;
-}
-
-Failure<ConfigDiagnostics> OneProblem(int line, int column, std::string message) {
-  return Fail(ConfigDiagnostics{{"", line, column, std::move(message)}});
 }
 
 // Payloads ------------------------------------------------------------------------------------
@@ -362,21 +357,9 @@ bool AlertSink::Wants(std::string_view event_type) const {
 
 Result<AlertsConfig, ConfigDiagnostics> ParseAlertsConfig(std::string_view text,
                                                           const EnvExpander& expand_env) {
-  const size_t start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return OneProblem(0, 0, "the alerts file is empty");
-  const bool is_json = text[start] == '{';
-  // yaml-cpp gives positions; asl's reader gives the typed document, as for pipeline configs.
-  std::optional<YAML::Node> yaml;
-  try {
-    yaml = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    if (!is_json) return OneProblem(e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
-  }
-  Result<Json> document = asl::ParseDefinitionText(text);
-  if (!document.ok()) return OneProblem(0, 0, document.error());
-  SourceMarks marks;
-  if (yaml) marks = pipeline::config_internal::CollectMarks(*yaml);
-  return Validate(*document, marks, expand_env);
+  auto read = pipeline::config_internal::ReadSourceDocument(text, "the alerts file is empty");
+  if (!read.ok()) return Fail(std::move(read).error());
+  return Validate(read->document, read->marks, expand_env);
 }
 
 Result<AlertsConfig> LoadAlertsFile(const std::string& path, const EnvExpander& expand_env) {

@@ -229,36 +229,28 @@ Status<> Apply(Db& db, ExecutionIds&, const PutSensorOp& op) {
 
 Status<> Apply(Db& db, ExecutionIds&, const PutPipelineRunOp& op) {
   const PipelineRunRecord& r = op.record;
-  if (op.claim) {
-    auto written =
-        Write(db, "claim pipeline run",
-              "INSERT INTO pipeline_runs (pipeline, schedule, date, execution_arn, status, started,"
-              " ended, lock_expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-              " ON CONFLICT (pipeline, schedule, date) DO UPDATE SET"
-              " execution_arn = excluded.execution_arn, status = excluded.status,"
-              " started = excluded.started, ended = excluded.ended,"
-              " lock_expires = excluded.lock_expires WHERE pipeline_runs.execution_arn IS ?9",
-              [&](Stmt& s) {
-                s.Bind(1, r.pipeline).Bind(2, r.schedule).Bind(3, r.date);
-                s.Bind(4, r.execution_arn).Bind(5, PipelineRunStatusName(r.status));
-                s.Bind(6, r.started_nanos).Bind(7, r.ended_nanos).Bind(8, r.lock_expires_nanos);
-                s.Bind(9, op.expected_arn);
-              });
-    if (!written.ok()) return written;
-    if (sqlite3_changes(db.handle()) == 0) {
-      return Fail("pipeline run " + r.pipeline + "/" + r.schedule + "/" + r.date +
-                  " was claimed by another process");
-    }
-    return Ok{};
+  // An upsert of every field; a claim updates only a row that still names the expected run.
+  static const std::string kUpsert =
+      "INSERT INTO pipeline_runs (pipeline, schedule, date, execution_arn, status, started,"
+      " ended, lock_expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+      " ON CONFLICT (pipeline, schedule, date) DO UPDATE SET"
+      " execution_arn = excluded.execution_arn, status = excluded.status,"
+      " started = excluded.started, ended = excluded.ended, lock_expires = excluded.lock_expires";
+  static const std::string kClaim = kUpsert + " WHERE pipeline_runs.execution_arn IS ?9";
+  auto written = Write(db, op.claim ? "claim pipeline run" : "store pipeline run",
+                       (op.claim ? kClaim : kUpsert).c_str(), [&](Stmt& s) {
+                         s.Bind(1, r.pipeline).Bind(2, r.schedule).Bind(3, r.date);
+                         s.Bind(4, r.execution_arn).Bind(5, PipelineRunStatusName(r.status));
+                         s.Bind(6, r.started_nanos).Bind(7, r.ended_nanos);
+                         s.Bind(8, r.lock_expires_nanos);
+                         if (op.claim) s.Bind(9, op.expected_arn);
+                       });
+  if (!written.ok()) return written;
+  if (op.claim && sqlite3_changes(db.handle()) == 0) {
+    return Fail("pipeline run " + r.pipeline + "/" + r.schedule + "/" + r.date +
+                " was claimed by another process");
   }
-  return Write(db, "store pipeline run",
-               "INSERT OR REPLACE INTO pipeline_runs (pipeline, schedule, date, execution_arn,"
-               " status, started, ended, lock_expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-               [&](Stmt& s) {
-                 s.Bind(1, r.pipeline).Bind(2, r.schedule).Bind(3, r.date);
-                 s.Bind(4, r.execution_arn).Bind(5, PipelineRunStatusName(r.status));
-                 s.Bind(6, r.started_nanos).Bind(7, r.ended_nanos).Bind(8, r.lock_expires_nanos);
-               });
+  return Ok{};
 }
 
 Status<> Apply(Db& db, ExecutionIds&, const AppendPipelineEventOp& op) {

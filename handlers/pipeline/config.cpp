@@ -1,8 +1,6 @@
 // The pipeline config schema: one reader per section, then the rules that span sections.
 #include "handlers/pipeline/config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -10,7 +8,6 @@
 #include <sstream>
 
 #include "asl/diagnostic.h"
-#include "asl/loader.h"
 #include "handlers/pipeline/config_internal.h"
 #include "handlers/pipeline/duration.h"
 
@@ -18,6 +15,7 @@ namespace sluice::pipeline {
 
 using config_internal::Describe;
 using config_internal::MapReader;
+using config_internal::OneProblem;
 using config_internal::Problems;
 using config_internal::SourceMarks;
 
@@ -585,10 +583,6 @@ Result<PipelineConfig, ConfigDiagnostics> Validate(const Json& document, const S
   return config;
 }
 
-Failure<ConfigDiagnostics> OneProblem(int line, int column, std::string message) {
-  return Fail(ConfigDiagnostics{{"", line, column, std::move(message)}});
-}
-
 }  // namespace
 
 std::optional<JobType> ParseJobType(std::string_view name) {
@@ -606,22 +600,9 @@ std::string_view JobTypeName(JobType type) {
 }
 
 Result<PipelineConfig, ConfigDiagnostics> ParsePipelineConfig(std::string_view text) {
-  const size_t start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return OneProblem(0, 0, "the config is empty");
-  const bool is_json = text[start] == '{';
-  // yaml-cpp gives positions; asl's reader gives the typed document (YAML 1.2 core schema,
-  // duplicate keys refused), the same reading as state machine definitions.
-  std::optional<YAML::Node> yaml;
-  try {
-    yaml = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    if (!is_json) return OneProblem(e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
-  }
-  Result<Json> document = asl::ParseDefinitionText(text);
-  if (!document.ok()) return OneProblem(0, 0, document.error());
-  SourceMarks marks;
-  if (yaml) marks = config_internal::CollectMarks(*yaml);
-  return Validate(*document, &marks);
+  auto read = config_internal::ReadSourceDocument(text, "the config is empty");
+  if (!read.ok()) return Fail(std::move(read).error());
+  return Validate(read->document, &read->marks);
 }
 
 Result<PipelineConfig, ConfigDiagnostics> LoadPipelineConfigFile(const std::string& path) {

@@ -28,6 +28,22 @@ struct SourceMarks {
 // Records the marks of every node of a YAML document (aliases are followed; depth-limited).
 SourceMarks CollectMarks(const YAML::Node& root);
 
+// A config document and where its nodes are in the text.
+struct SourceDocument {
+  Json document;
+  SourceMarks marks;  // empty for JSON text
+};
+
+// Reads a config file's text: YAML, or JSON when it starts with '{'. yaml-cpp gives the
+// positions; asl's reader gives the typed document (YAML 1.2 core schema, duplicate keys
+// refused), the same reading as state machine definitions. Fails with one located problem;
+// `empty_message` when the text is blank.
+Result<SourceDocument, ConfigDiagnostics> ReadSourceDocument(std::string_view text,
+                                                             std::string_view empty_message);
+
+// A failure of one problem at LINE:COLUMN (0: unknown) of no pointer.
+Failure<ConfigDiagnostics> OneProblem(int line, int column, std::string message);
+
 class Problems {
  public:
   explicit Problems(const SourceMarks* marks) : marks_(marks) {}

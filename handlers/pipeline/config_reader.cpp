@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "asl/diagnostic.h"
+#include "asl/loader.h"
 #include "handlers/pipeline/config_internal.h"
 #include "handlers/pipeline/duration.h"
 
@@ -50,6 +51,28 @@ std::string Join(std::initializer_list<std::string_view> names) {
 }
 
 }  // namespace
+
+Failure<ConfigDiagnostics> OneProblem(int line, int column, std::string message) {
+  return Fail(ConfigDiagnostics{{"", line, column, std::move(message)}});
+}
+
+Result<SourceDocument, ConfigDiagnostics> ReadSourceDocument(std::string_view text,
+                                                             std::string_view empty_message) {
+  const size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return OneProblem(0, 0, std::string(empty_message));
+  const bool is_json = text[start] == '{';
+  std::optional<YAML::Node> yaml;
+  try {
+    yaml = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    if (!is_json) return OneProblem(e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
+  }
+  Result<Json> document = asl::ParseDefinitionText(text);
+  if (!document.ok()) return OneProblem(0, 0, document.error());
+  SourceDocument out{std::move(document).value(), {}};
+  if (yaml) out.marks = CollectMarks(*yaml);
+  return out;
+}
 
 SourceMarks CollectMarks(const YAML::Node& root) {
   SourceMarks marks;

@@ -26,19 +26,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_e2e  # noqa: E402  (the Daemon helper)
 
-PIPELINE = """
-pipeline: {id: orders, owner: test}
-schedule:
-  trigger: {key: upstream, check: equals, field: status, value: SUCCEEDED}
-  evaluation: {window: 10m, interval: 5m}
-validation:
-  trigger: ALL
-  rules:
-    - {key: upstream, check: equals, field: status, value: SUCCEEDED}
-job:
-  type: command
-  config: {argv: ["true"]}
-"""
+PIPELINE = serve_e2e.PIPELINE  # orders: a sensor trigger, a command job that succeeds
 
 ALERTS = """
 sinks:

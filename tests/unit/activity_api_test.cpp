@@ -18,28 +18,18 @@
 #include "engine/server/api.h"
 #include "engine/server/task_broker.h"
 #include "engine/service.h"
+#include "tests/support/api_testing.h"
 
 namespace sluice::engine::server {
 namespace {
+
+using testing::Answered;
+using testing::Convert;
 
 namespace fs = std::filesystem;
 using OJson = nlohmann::ordered_json;
 
 constexpr const char* kActivityArnPrefix = "arn:aws:states:local:123456789012:activity:";
-
-struct Answered {
-  bool ok = false;
-  OJson body;
-  ApiError error;
-};
-
-Answered Convert(ApiAnswer a) {
-  Answered out;
-  out.ok = a.ok;
-  if (a.ok) out.body = OJson::parse(a.body);
-  out.error = a.error;
-  return out;
-}
 
 // A machine whose one Task state is the activity `arn`, with `extra` fields added to the state.
 std::string ActivityMachine(const std::string& arn, const OJson& extra = OJson::object()) {
@@ -158,28 +148,7 @@ class ActivityApiTest : public ::testing::Test {
     return OJson();
   }
 
-  // Runs the service as a server, calling `step` from the loop every 10 ms of real time until it
-  // returns true (then stops the server).
-  void ServeUntil(const std::function<bool()>& step) {
-    uv_timer_t timer;
-    uv_timer_init(service_->runtime().loop(), &timer);
-    struct Ctx {
-      const std::function<bool()>* step;
-      Service* service;
-    } ctx{&step, service_.get()};
-    timer.data = &ctx;
-    uv_timer_start(
-        &timer,
-        [](uv_timer_t* t) {
-          auto* c = static_cast<Ctx*>(t->data);
-          if ((*c->step)()) c->service->RequestStop();
-        },
-        10, 10);
-    ASSERT_TRUE(service_->Serve().ok());
-    uv_timer_stop(&timer);
-    uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
-    uv_run(service_->runtime().loop(), UV_RUN_NOWAIT);
-  }
+  void ServeUntil(const std::function<bool()>& step) { testing::ServeUntil(*service_, step); }
 
   // A worker: polls `activity` once, then calls `answer` with the task it got (once).
   struct Worker {

@@ -15,9 +15,13 @@
 #include "engine/runtime.h"
 #include "engine/server/task_broker.h"
 #include "engine/service.h"
+#include "tests/support/api_testing.h"
 
 namespace sluice::engine::server {
 namespace {
+
+using testing::Answered;
+using testing::Convert;
 
 constexpr const char* kPassMachine = R"({"StartAt":"A","States":{
   "A":{"Type":"Pass","Result":{"greeting":"hello"},"ResultPath":"$.r","Next":"B"},
@@ -32,12 +36,6 @@ constexpr const char* kTokenMachine = R"({"StartAt":"Ask","States":{
 
 constexpr const char* kFailMachine = R"({"StartAt":"F","States":{
   "F":{"Type":"Fail","Error":"Broken","Cause":"on purpose"}}})";
-
-struct Answered {
-  bool ok = false;
-  nlohmann::ordered_json body;
-  ApiError error;
-};
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -58,14 +56,6 @@ class ApiTest : public ::testing::Test {
     api_->Handle(action, body.dump(), [&](ApiAnswer a) { got = Convert(std::move(a)); });
     EXPECT_TRUE(got.has_value()) << action << " did not answer at once";
     return got.value_or(Answered{});
-  }
-
-  static Answered Convert(ApiAnswer a) {
-    Answered out;
-    out.ok = a.ok;
-    if (a.ok) out.body = nlohmann::ordered_json::parse(a.body);
-    out.error = a.error;
-    return out;
   }
 
   // Fails the test unless the action succeeds; returns its answer.
@@ -103,28 +93,7 @@ class ApiTest : public ::testing::Test {
     return types;
   }
 
-  // Runs the service as a server, calling `step` from the loop every 10 ms of real time until it
-  // returns true (then stops the server).
-  void ServeUntil(const std::function<bool()>& step) {
-    uv_timer_t timer;
-    uv_timer_init(service_->runtime().loop(), &timer);
-    struct Ctx {
-      const std::function<bool()>* step;
-      Service* service;
-    } ctx{&step, service_.get()};
-    timer.data = &ctx;
-    uv_timer_start(
-        &timer,
-        [](uv_timer_t* t) {
-          auto* c = static_cast<Ctx*>(t->data);
-          if ((*c->step)()) c->service->RequestStop();
-        },
-        10, 10);
-    ASSERT_TRUE(service_->Serve().ok());
-    uv_timer_stop(&timer);
-    uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
-    uv_run(service_->runtime().loop(), UV_RUN_NOWAIT);
-  }
+  void ServeUntil(const std::function<bool()>& step) { testing::ServeUntil(*service_, step); }
 
   TaskBroker broker_{[this](uint64_t task) { service_->runtime().TaskHeartbeat(task); }};
   std::unique_ptr<Service> service_;

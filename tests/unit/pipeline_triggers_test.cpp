@@ -167,6 +167,23 @@ class PipelineTriggersTest : public ::testing::Test {
 using WatchdogTest = PipelineTriggersTest;
 using DryRunTest = PipelineTriggersTest;
 
+// A sensor-triggered pipeline whose post-run sensor `quality` is due within an hour of the run.
+constexpr const char* kPostRunWithTimeout = R"(
+pipeline: {id: orders}
+schedule:
+  trigger: {key: upstream, check: exists}
+  evaluation: {window: 10m, interval: 5m}
+validation:
+  trigger: ALL
+  rules: [{key: upstream, check: exists}]
+job:
+  type: command
+  config: {argv: ["true"]}
+postRun:
+  rules: [{key: quality, check: exists}]
+  sensorTimeout: 1h
+)";
+
 TEST_F(PipelineTriggersTest, ExecutionDatesFromSensorData) {
   EXPECT_EQ(ExecutionDateOf(Json{{"date", "2026-03-03"}}), "2026-03-03");
   EXPECT_EQ(ExecutionDateOf(Json{{"date", "20260303"}}), "2026-03-03");
@@ -434,21 +451,7 @@ job:
 }
 
 TEST_F(PipelineTriggersTest, WatchdogReportsMissingPostRunSensors) {
-  Apply(R"(
-pipeline: {id: orders}
-schedule:
-  trigger: {key: upstream, check: exists}
-  evaluation: {window: 10m, interval: 5m}
-validation:
-  trigger: ALL
-  rules: [{key: upstream, check: exists}]
-job:
-  type: command
-  config: {argv: ["true"]}
-postRun:
-  rules: [{key: quality, check: exists}]
-  sensorTimeout: 1h
-)");
+  Apply(kPostRunWithTimeout);
   service_->runtime().clock().AdvanceTo(Jan4(8, 0));
   Put("quality", R"({"count": 1})");
   ASSERT_EQ(Put("upstream", R"({"date":"2027-01-04"})").kind, TriggerOutcome::Kind::kStarted);
@@ -933,21 +936,7 @@ job:
 
 // W9: a post-run sensor that arrived after the run keeps the watchdog quiet.
 TEST_F(WatchdogTest, APostRunSensorThatArrivedIsNotMissing) {
-  Apply(R"(
-pipeline: {id: orders}
-schedule:
-  trigger: {key: upstream, check: exists}
-  evaluation: {window: 10m, interval: 5m}
-validation:
-  trigger: ALL
-  rules: [{key: upstream, check: exists}]
-job:
-  type: command
-  config: {argv: ["true"]}
-postRun:
-  rules: [{key: quality, check: exists}]
-  sensorTimeout: 1h
-)");
+  Apply(kPostRunWithTimeout);
   service_->runtime().clock().AdvanceTo(Jan4(8, 0));
   Put("quality", R"({"count": 1})");
   ASSERT_EQ(Put("upstream", R"({"date":"2027-01-04"})").kind, TriggerOutcome::Kind::kStarted);
